@@ -1,0 +1,108 @@
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from profiles.models import Claim, choices_constraint
+
+
+class SourceKind(models.TextChoices):
+    STATEMENT = "statement", "Statement"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    INTERVIEW = "interview", "Interview"
+    TREATY_REPORT = "treaty-report", "Treaty report"
+    RESOLUTION = "resolution", "Resolution"
+    PUBLICATION = "publication", "Publication"
+    NEWS = "news", "News article"
+    WEB_PAGE = "web-page", "Web page"
+    OTHER = "other", "Other"
+
+
+class Source(models.Model):
+    Kind = SourceKind
+
+    kind = models.CharField(max_length=20, choices=Kind, default=SourceKind.OTHER)
+    author = models.CharField(
+        max_length=300, blank=True, help_text="Who spoke or wrote: a person, or a state (“Mali”)."
+    )
+    organisation = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    event = models.CharField(
+        max_length=500, blank=True, help_text="E.g. “Fourth Meeting of States Parties”."
+    )
+    place = models.CharField(max_length=200, blank=True)
+    date = models.DateField(null=True, blank=True)
+    pages = models.CharField(max_length=100, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    url = models.URLField("URL", max_length=1000, blank=True)
+    archived_url = models.URLField("archived URL", max_length=1000, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+    notes_by = models.CharField(
+        "notes by", max_length=300, blank=True, help_text="Who took notes, e.g. “the CMC”."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = "source"
+        verbose_name_plural = "sources"
+        constraints = [choices_constraint("kind", SourceKind.choices, name="source_valid_kind")]
+
+    def __str__(self):
+        parts = [
+            self.get_kind_display(),
+            self.author or self.organisation,
+            self.title or self.event,
+        ]
+        text = ", ".join(part for part in parts if part)
+        return f"{text} ({self.date:%d %B %Y})" if self.date else text
+
+
+class Citation(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
+    position = models.PositiveIntegerField(help_text="Order among the claim's footnotes, from 1.")
+    text = models.TextField(help_text="The footnote exactly as readers see it.")
+    marker_spacing = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="The white space before this footnote's marker in the text.",
+    )
+    sources = models.ManyToManyField(Source, through="CitationSource", related_name="citations")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "position"]
+        verbose_name = "citation"
+        verbose_name_plural = "citations"
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "position"], name="citation_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+
+class CitationSource(models.Model):
+    citation = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="source_links")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citation_links")
+    position = models.PositiveIntegerField(help_text="Order among the footnote's sources, from 1.")
+    pinpoint = models.CharField(
+        max_length=100, blank=True, help_text="The exact place cited, e.g. “pp. 115–116”."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["citation", "position"]
+        verbose_name = "citation source"
+        verbose_name_plural = "citation sources"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citation", "position"], name="citationsource_unique_position"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source}{f', {self.pinpoint}' if self.pinpoint else ''}"

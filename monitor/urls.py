@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Monitor administration"
+admin.site.site_title = "Monitor"
+admin.site.index_title = "Profiles, citations and sources"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,366 @@
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+
+def choices_constraint(field: str, choices, *, name: str, allow_blank: bool = False):
+    """Back a field's choices with a database check, since choices alone do not constrain save()."""
+    values = [value for value, _label in choices]
+    condition = Q(**{f"{field}__in": values})
+    if allow_blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class CountryRegion(models.TextChoices):
+    AFRICA = "africa", "Africa"
+    AMERICAS = "americas", "Americas"
+    ASIA_PACIFIC = "asia-pacific", "Asia-Pacific"
+    EUROPE_CENTRAL_ASIA = "europe-central-asia", "Europe, the Caucasus and Central Asia"
+    MIDDLE_EAST_NORTH_AFRICA = "middle-east-north-africa", "Middle East and North Africa"
+
+
+class TreatyStatusChoice(models.TextChoices):
+    STATE_PARTY = "state-party", "State party"
+    SIGNATORY = "signatory", "Signatory"
+    NOT_PARTY = "not-party", "Not party"
+
+
+class JoinedByChoice(models.TextChoices):
+    RATIFICATION = "ratification", "Ratification"
+    ACCESSION = "accession", "Accession"
+    SUCCESSION = "succession", "Succession"
+
+
+class SectionKind(models.TextChoices):
+    SUMMARY = "summary", "Summary"
+    BODY = "body", "Body"
+
+
+class SectionLevel(models.IntegerChoices):
+    HEADING = 1, "Heading"
+    SUB_HEADING = 2, "Sub-heading"
+
+
+class Country(models.Model):
+    Region = CountryRegion
+
+    name = models.CharField(
+        max_length=100,
+        help_text="The common short name used in reports, e.g. “Bolivia”, “Côte d'Ivoire”.",
+    )
+    official_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The full name, e.g. “Plurinational State of Bolivia”.",
+    )
+    slug = models.SlugField(
+        max_length=100, help_text="Used in public addresses: /countries/<slug>/. Keep it stable."
+    )
+    iso3 = models.CharField(
+        "ISO 3166 alpha-3",
+        max_length=3,
+        blank=True,
+        help_text="Three-letter ISO code; leave empty for areas without one.",
+    )
+    region = models.CharField(max_length=32, choices=Region, blank=True)
+    is_other_area = models.BooleanField(
+        "other area",
+        default=False,
+        help_text="Tick for areas the Monitor reports on that are not internationally "
+        "recognised states (e.g. Kosovo, Taiwan, Western Sahara).",
+    )
+    alternative_names = models.TextField(
+        blank=True,
+        help_text="Other names this country is known by, one per line. "
+        "The importer matches profile files against these.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "country"
+        verbose_name_plural = "countries"
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="country_unique_slug"),
+            models.UniqueConstraint(
+                fields=["iso3"], condition=~Q(iso3=""), name="country_unique_iso3"
+            ),
+            choices_constraint(
+                "region", CountryRegion.choices, name="country_valid_region", allow_blank=True
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"/countries/{self.slug}/"
+
+    def known_names(self) -> list[str]:
+        """Return every name this country may be written as in a profile file."""
+        names = [self.name, self.official_name, *self.alternative_names.splitlines()]
+        return [name.strip() for name in names if name.strip()]
+
+
+class Treaty(models.Model):
+    name = models.CharField(max_length=200, help_text="The treaty's full name.")
+    short_name = models.CharField(max_length=100, blank=True, help_text="E.g. “CCM”.")
+    slug = models.SlugField(
+        max_length=100, help_text="Used in public addresses: /treaties/<slug>/."
+    )
+    adopted_on = models.DateField(null=True, blank=True)
+    entry_into_force_on = models.DateField("entered into force on", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "treaty"
+        verbose_name_plural = "treaties"
+        constraints = [models.UniqueConstraint(fields=["slug"], name="treaty_unique_slug")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"/treaties/{self.slug}/"
+
+
+class TreatyStatus(models.Model):
+    Status = TreatyStatusChoice
+
+    JoinedBy = JoinedByChoice
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="treaty_statuses")
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="statuses")
+    status = models.CharField(max_length=20, choices=Status, default=TreatyStatusChoice.NOT_PARTY)
+    signed_on = models.DateField(null=True, blank=True)
+    joined_on = models.DateField(
+        "ratified or acceded on",
+        null=True,
+        blank=True,
+        help_text="The date of ratification, accession or succession.",
+    )
+    joined_by = models.CharField("joined by", max_length=20, choices=JoinedBy, blank=True)
+    in_force_on = models.DateField(
+        "entry into force",
+        null=True,
+        blank=True,
+        help_text="When the treaty entered into force for this country.",
+    )
+    initial_report_due_on = models.DateField(
+        "initial transparency report due", null=True, blank=True
+    )
+    last_report_submitted_on = models.DateField(
+        "last transparency report submitted", null=True, blank=True
+    )
+    notes = models.TextField(blank=True, help_text="Internal notes; not shown to the public.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["treaty__name", "country__name"]
+        verbose_name = "treaty status"
+        verbose_name_plural = "treaty statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "treaty"], name="treatystatus_unique_country_treaty"
+            ),
+            choices_constraint(
+                "status", TreatyStatusChoice.choices, name="treatystatus_valid_status"
+            ),
+            choices_constraint(
+                "joined_by",
+                JoinedByChoice.choices,
+                name="treatystatus_valid_joined_by",
+                allow_blank=True,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} — {self.treaty}: {self.get_status_display()}"
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=200, help_text="E.g. “Cluster Munition Ban Policy”.")
+    slug = models.SlugField(max_length=100, help_text="Used in public addresses.")
+    treaty = models.ForeignKey(
+        Treaty,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="topics",
+        help_text="The treaty whose status this topic's profiles report.",
+    )
+    description = models.TextField(blank=True, help_text="A sentence or two for the home page.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "topic"
+        verbose_name_plural = "topics"
+        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_unique_slug")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class ProfileQuerySet(models.QuerySet):
+    def with_tree(self):
+        """Fetch profiles with their sections, claims and citations in a fixed number of queries."""
+        from citations.models import Citation
+
+        return self.select_related("country", "topic", "topic__treaty").prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=Section.objects.order_by("position").prefetch_related(
+                    Prefetch(
+                        "claims",
+                        queryset=Claim.objects.order_by("position").prefetch_related(
+                            Prefetch("citations", queryset=Citation.objects.order_by("position"))
+                        ),
+                    )
+                ),
+            )
+        )
+
+
+class Profile(models.Model):
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="profiles")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="profiles")
+    last_updated = models.DateField(
+        help_text="The “Last updated” date readers see. Change it when the content is brought up "
+        "to date, not for every typo."
+    )
+    status_box_heading = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Older layout only: the heading of the status box, e.g. “Commitment to the "
+        "Convention on Cluster Munitions”.",
+    )
+    status_box = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Older layout only: the status box rows, as a list of [label, value] pairs.",
+    )
+    compact_footnotes = models.BooleanField(
+        default=False,
+        help_text="Older layout: the plain-text export lists footnotes on consecutive lines "
+        "rather than separated by blank lines.",
+    )
+    notes = models.TextField(blank=True, help_text="Internal notes; not shown to the public.")
+
+    history = HistoricalRecords()
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country__name", "topic__name"]
+        verbose_name = "profile"
+        verbose_name_plural = "profiles"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "topic"], name="profile_unique_country_topic"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} — {self.topic}"
+
+    def get_absolute_url(self):
+        # The public report page (design.md: /countries/<country>/<topic>/).
+        return f"/countries/{self.country.slug}/{self.topic.slug}/"
+
+    def footnotes(self):
+        """Return (number, citation) pairs in reading order; numbers are never stored."""
+        number = 0
+        for section in self.sections.all():
+            for claim in section.claims.all():
+                for citation in claim.citations.all():
+                    number += 1
+                    yield number, citation
+
+
+class Section(models.Model):
+    Kind = SectionKind
+
+    Level = SectionLevel
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(help_text="Order within the profile, from 1.")
+    kind = models.CharField(max_length=10, choices=Kind, default=SectionKind.BODY)
+    heading = models.CharField(max_length=300, blank=True, help_text="Leave empty for the summary.")
+    level = models.PositiveSmallIntegerField(
+        choices=Level,
+        default=SectionLevel.HEADING,
+        help_text="Sub-headings are nested in the section above.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["profile", "position"]
+        verbose_name = "section"
+        verbose_name_plural = "sections"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "position"], name="section_unique_position"),
+            choices_constraint("kind", SectionKind.choices, name="section_valid_kind"),
+            models.CheckConstraint(condition=Q(level__in=[1, 2]), name="section_valid_level"),
+        ]
+
+    def __str__(self):
+        return self.heading or self.get_kind_display()
+
+    def get_absolute_url(self):
+        return f"{self.profile.get_absolute_url()}#section-{self.position}"
+
+
+class Claim(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="claims")
+    position = models.PositiveIntegerField(help_text="Order within the section, from 1.")
+    paragraph = models.PositiveIntegerField(
+        default=1, help_text="Claims with the same paragraph number form one paragraph."
+    )
+    text = models.TextField(help_text="The statement as readers see it, without footnote markers.")
+    separator = models.CharField(
+        max_length=10,
+        blank=True,
+        default=" ",
+        help_text="The white space between this claim and the one before it in the paragraph.",
+    )
+    no_citation_needed = models.BooleanField(
+        default=False,
+        help_text="Tick when this claim needs no source (a summary sentence, say), so it is not "
+        "counted as unsourced.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["section", "position"]
+        verbose_name = "claim"
+        verbose_name_plural = "claims"
+        constraints = [
+            models.UniqueConstraint(fields=["section", "position"], name="claim_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
