@@ -149,7 +149,7 @@ class _Block:
 def read_profile_file(path: str | Path) -> ProfileDocument:
     """Read and parse one profile file, naming the file in every error."""
     path = Path(path)
-    filename = path.name
+    filename = str(path)
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -170,7 +170,9 @@ def read_profile_file(path: str | Path) -> ProfileDocument:
                 )
             ]
         ) from None
-    return parse_profile(text, filename=filename)
+    document = parse_profile(text, filename=filename)
+    document.filename = path.name
+    return document
 
 
 def parse_profile(text: str, *, filename: str = "<text>") -> ProfileDocument:
@@ -201,7 +203,7 @@ def parse_profile(text: str, *, filename: str = "<text>") -> ProfileDocument:
             "expected exactly two lines, the country and the topic, before “Last updated”",
         )
     last_updated_block = blocks[header_end]
-    last_updated = _parse_date(LAST_UPDATED.match(last_updated_block.text).group(1))
+    last_updated = parse_date(LAST_UPDATED.match(last_updated_block.text).group(1))
     if last_updated is None:
         problem(
             last_updated_block.line,
@@ -237,7 +239,7 @@ def _find_last_updated(blocks: list[_Block]) -> int | None:
     return None
 
 
-def _parse_date(value: str) -> datetime.date | None:
+def parse_date(value: str) -> datetime.date | None:
     for date_format in ("%d %B %Y", "%d %b %Y"):
         try:
             return datetime.datetime.strptime(value.strip(), date_format).date()

@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from profiles.services import profiles_import
+from profiles.textformat import ProfileFormatError, read_profile_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import profiles in the plain-text format into the working copy. All files are "
+        "checked first; if any has a problem, nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE", help="Profile files (UTF-8).")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the files and report what would change, without writing anything.",
+        )
+
+    def handle(self, *args, files, dry_run, **options):
+        documents, problems = [], []
+        for path in files:
+            try:
+                documents.append(read_profile_file(path))
+            except ProfileFormatError as error:
+                problems.extend(error.problems)
+        if problems:
+            count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+            details = "\n".join(str(problem) for problem in problems)
+            raise CommandError(f"{details}\n{count} found; nothing was imported.")
+
+        for report in profiles_import(documents=documents, dry_run=dry_run):
+            self.stdout.write(report.summary())
+            for message in report.messages:
+                self.stdout.write(f"  {message}")
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")

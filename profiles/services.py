@@ -1,0 +1,472 @@
+"""Writes that span several models: importing profiles from the plain-text format."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.utils.text import slugify
+
+from citations.models import Citation
+from profiles.models import Claim, Country, Profile, Section, Topic, Treaty, TreatyStatus
+from profiles.textformat import (
+    ProfileDocument,
+    document_from_profile,
+    format_date,
+    parse_date,
+    render_profile,
+)
+
+# A topic's profiles report the status of this treaty.
+TOPIC_TREATIES = {
+    "cluster-munition-ban-policy": "convention-on-cluster-munitions",
+    "mine-ban-policy": "mine-ban-treaty",
+}
+
+# Rows are moved out of the way here while siblings are renumbered, so that the
+# unique (parent, position) constraints hold after every single statement.
+PARKING_OFFSET = 1_000_000_000
+
+
+@dataclass
+class ImportReport:
+    """What importing one file did (or, in a dry run, would do)."""
+
+    filename: str
+    profile: Profile | None = None
+    created: bool = False
+    counts: Counter = field(default_factory=Counter)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.created or any(self.counts.values())
+
+    def summary(self) -> str:
+        if self.created:
+            totals = ", ".join(
+                f"{self.counts[f'{noun} added']} {noun}"
+                for noun in ("sections", "claims", "citations")
+            )
+            return f"{self.filename}: created {self.profile} ({totals})"
+        if not self.changed:
+            return f"{self.filename}: {self.profile} is unchanged"
+        changes = ", ".join(
+            f"{count} {what}" for what, count in sorted(self.counts.items()) if count
+        )
+        return f"{self.filename}: updated {self.profile} ({changes})"
+
+
+class _Writer:
+    """Save and delete versioned rows with the importing user and a change reason."""
+
+    def __init__(self, *, user, reason: str):
+        self.user = user
+        self.reason = reason
+
+    def save(self, obj: models.Model, **kwargs) -> None:
+        obj._history_user = self.user
+        obj._change_reason = self.reason
+        obj.save(**kwargs)
+
+    def delete(self, obj: models.Model) -> None:
+        obj._history_user = self.user
+        obj._change_reason = self.reason
+        obj.delete()
+
+    def park(self, obj: models.Model) -> None:
+        """Move a row to an unused position without a history record (it is saved again)."""
+        obj._original_position = obj.position
+        obj.position = PARKING_OFFSET + obj.pk
+        obj.skip_history_when_saving = True
+        try:
+            obj.save(update_fields=["position"])
+        finally:
+            del obj.skip_history_when_saving
+
+    def delete_parked(self, obj: models.Model) -> None:
+        # The history record of a deletion is taken from the instance: show where it stood.
+        obj.position = getattr(obj, "_original_position", obj.position)
+        self.delete(obj)
+
+
+def profiles_import(
+    *, documents: list[ProfileDocument], user=None, dry_run: bool = False
+) -> list[ImportReport]:
+    """Import parsed profiles into the working copy, all or nothing, in one transaction."""
+    with transaction.atomic():
+        reports = [profile_import(document=document, user=user) for document in documents]
+        if dry_run:
+            transaction.set_rollback(True)
+    return reports
+
+
+def profile_import(*, document: ProfileDocument, user=None) -> ImportReport:
+    """Create or update one profile from a parsed document, keeping unchanged rows as they are.
+
+    Claims and citations are matched to the existing ones by their text, so unchanged ones
+    keep their identity and history, edited ones get one new history record, and removed
+    ones are deleted (their last state stays in history).
+    """
+    report = ImportReport(filename=document.filename)
+    writer = _Writer(user=user, reason=f"Imported from {document.filename}")
+    with transaction.atomic():
+        country = _country_for(document, writer, report)
+        topic = _topic_for(document, writer, report)
+        profile = _profile_for(document, country, topic, writer, report)
+        _sync_tree(profile, document, writer, report)
+        if topic.treaty_id:
+            _fill_treaty_status(document, country, topic.treaty, writer, report)
+        _fill_other_treaty_statuses(document, country, topic.treaty_id, writer, report)
+    report.profile = profile
+    return report
+
+
+def profile_export(*, profile: Profile) -> str:
+    """Render the working copy of a profile in the plain-text format."""
+    tree = Profile.objects.with_tree().get(pk=profile.pk)
+    return render_profile(document_from_profile(tree))
+
+
+# Country, topic and profile ---------------------------------------------------------------
+
+
+def _country_for(document: ProfileDocument, writer: _Writer, report: ImportReport) -> Country:
+    country = Country.objects.match(document.country)
+    if country is not None:
+        if country.name != document.country:
+            report.messages.append(f"country “{document.country}” is {country} ({country.slug})")
+        return country
+    country = Country(name=document.country, slug=slugify(document.country))
+    writer.save(country)
+    report.messages.append(
+        f"created country “{country.name}” ({country.slug}): no existing country matched; "
+        "add its region and ISO code in the admin"
+    )
+    return country
+
+
+def _topic_for(document: ProfileDocument, writer: _Writer, report: ImportReport) -> Topic:
+    slug = slugify(document.topic)
+    topic = Topic.objects.filter(slug=slug).select_related("treaty").first()
+    changed = topic is None
+    if topic is None:
+        topic = Topic(name=document.topic, slug=slug)
+        report.messages.append(f"created topic “{topic.name}” ({slug})")
+    if topic.treaty_id is None and slug in TOPIC_TREATIES:
+        treaty = Treaty.objects.filter(slug=TOPIC_TREATIES[slug]).first()
+        if treaty is not None:
+            topic.treaty = treaty
+            changed = True
+            report.messages.append(f"tied topic “{topic.name}” to the {treaty}")
+    if changed:
+        writer.save(topic)
+    return topic
+
+
+def _profile_for(document, country, topic, writer, report) -> Profile:
+    profile = Profile.objects.filter(country=country, topic=topic).first()
+    values = {
+        "last_updated": document.last_updated,
+        "status_box_heading": document.status_box_heading,
+        "status_box": [list(row) for row in document.status_box],
+        "compact_footnotes": document.compact_footnotes,
+    }
+    if profile is None:
+        profile = Profile(country=country, topic=topic, **values)
+        writer.save(profile)
+        report.created = True
+    elif _assign(profile, values):
+        writer.save(profile)
+        report.counts["profile fields changed"] += 1
+    return profile
+
+
+def _assign(obj: models.Model, values: dict) -> bool:
+    """Set the values that differ; return whether any did."""
+    changed = _changes(obj, values)
+    for name in changed:
+        setattr(obj, name, values[name])
+    return bool(changed)
+
+
+def _changes(obj: models.Model, values: dict) -> set[str]:
+    """Name the fields whose wanted value differs from the row's (foreign keys by id)."""
+    changed = set()
+    for name, value in values.items():
+        if isinstance(value, models.Model):
+            if getattr(obj, f"{name}_id") != value.pk:
+                changed.add(name)
+        elif getattr(obj, name) != value:
+            changed.add(name)
+    return changed
+
+
+# The tree of sections, claims and citations -------------------------------------------------
+
+
+def _align(old: list, new: list, *, old_key, new_key) -> list[tuple]:
+    """Pair old rows with new documents in new order; unmatched old rows pair with None.
+
+    Rows with an identical key are matched as in a diff; within a changed stretch, old
+    and new are paired in order, so an edited claim keeps its identity.
+    """
+    matcher = difflib.SequenceMatcher(
+        None, [old_key(obj) for obj in old], [new_key(doc) for doc in new], autojunk=False
+    )
+    pairs = []
+    for _tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        olds, news = old[old_start:old_end], new[new_start:new_end]
+        for index in range(max(len(olds), len(news))):
+            pairs.append(
+                (
+                    olds[index] if index < len(olds) else None,
+                    news[index] if index < len(news) else None,
+                )
+            )
+    return pairs
+
+
+def _sync_rows(model, pairs, values_for, writer, report, noun, *, moved_fields):
+    """Write one level of the tree; return the kept and new rows with their documents,
+    and the rows to remove (parked, for the caller to delete once their children are gone).
+
+    `pairs` come from _align; `values_for(row, document, position)` gives the wanted fields
+    (`row` is None for a new one). Rows that move are parked first, so that no two siblings
+    ever share a position.
+    """
+    plan, removed = [], []
+    for obj, document in pairs:
+        if document is None:
+            removed.append(obj)
+        else:
+            plan.append((obj, document, values_for(obj, document, len(plan) + 1)))
+    for obj, _document, values in plan:
+        if obj is not None and _changes(obj, values) & moved_fields:
+            writer.park(obj)
+    for obj in removed:
+        writer.park(obj)
+
+    kept = []
+    for obj, document, values in plan:
+        if obj is None:
+            obj = model(**values)
+            writer.save(obj)
+            report.counts[f"{noun} added"] += 1
+        elif changed := _changes(obj, values):
+            _assign(obj, values)
+            writer.save(obj)
+            report.counts[f"{noun} {'changed' if changed - moved_fields else 'moved'}"] += 1
+        kept.append((obj, document))
+    return kept, removed
+
+
+def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> None:
+    old_sections = list(profile.sections.order_by("position"))
+    old_claims = list(
+        Claim.objects.filter(section__profile=profile)
+        .order_by("section__position", "position")
+        .prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.order_by("position"))
+        )
+    )
+    old_citations = {claim.pk: list(claim.citations.all()) for claim in old_claims}
+
+    def section_values(section, doc, position):
+        values = {
+            "profile": profile,
+            "position": position,
+            "kind": doc.kind,
+            "heading": doc.heading,
+        }
+        if section is None:
+            values["level"] = doc.level  # an existing section keeps the level an editor set
+        return values
+
+    sections, removed_sections = _sync_rows(
+        Section,
+        _align(
+            old_sections,
+            document.sections,
+            old_key=lambda section: (section.kind, section.heading),
+            new_key=lambda doc: (doc.kind, doc.heading),
+        ),
+        section_values,
+        writer,
+        report,
+        "sections",
+        moved_fields={"position"},
+    )
+
+    positions: Counter = Counter()
+    previous_paragraph = [None]
+
+    def claim_values(claim, item, _position):
+        section, doc = item
+        positions[section.pk] += 1
+        first_in_paragraph = previous_paragraph[0] != (section.pk, doc.paragraph)
+        previous_paragraph[0] = (section.pk, doc.paragraph)
+        return {
+            "section": section,
+            "position": positions[section.pk],
+            "paragraph": doc.paragraph,
+            "text": doc.text,
+            # The white space before a paragraph's first claim is never shown: keep it.
+            "separator": claim.separator if claim and first_in_paragraph else doc.separator,
+        }
+
+    claims, removed_claims = _sync_rows(
+        Claim,
+        _align(
+            old_claims,
+            [(section, claim_doc) for section, doc in sections for claim_doc in doc.claims],
+            old_key=lambda claim: claim.text,
+            new_key=lambda item: item[1].text,
+        ),
+        claim_values,
+        writer,
+        report,
+        "claims",
+        moved_fields={"section", "position"},
+    )
+
+    removed_citations = []
+    for claim, (_section, doc) in claims:
+
+        def citation_values(_citation, footnote, position, claim=claim):
+            return {
+                "claim": claim,
+                "position": position,
+                "text": footnote.text,
+                "marker_spacing": footnote.marker_spacing,
+            }
+
+        _kept, removed = _sync_rows(
+            Citation,
+            _align(
+                old_citations.get(claim.pk, []),
+                doc.footnotes,
+                old_key=lambda citation: citation.text,
+                new_key=lambda footnote: footnote.text,
+            ),
+            citation_values,
+            writer,
+            report,
+            "citations",
+            moved_fields={"position"},
+        )
+        removed_citations.extend(removed)
+
+    for claim in removed_claims:
+        removed_citations.extend(old_citations[claim.pk])
+    for citation in removed_citations:
+        writer.delete_parked(citation)
+        report.counts["citations removed"] += 1
+    for claim in removed_claims:
+        writer.delete_parked(claim)
+        report.counts["claims removed"] += 1
+    for section in removed_sections:
+        writer.delete_parked(section)
+        report.counts["sections removed"] += 1
+
+
+# Treaty status, where the profile states it plainly -------------------------------------------
+
+DATE = r"(\d{1,2} [A-Z][a-z]+ \d{4})"
+SIGNED = re.compile(rf"signed (?:the )?(?:[\w ]+? )?on {DATE}")
+JOINED = re.compile(rf"\b(ratified|acceded)(?: to)?(?: the [\w ]+?)? on {DATE}")
+IN_FORCE = re.compile(rf"entered into force for (?:the country|[A-Z][\w ]+?) on {DATE}")
+PARTY_TO = re.compile(
+    r"\bis (?:also )?(?:a )?(?:State )?[Pp]arty to the ([A-Z][\w ]+?)(?=[.,;]| and )"
+)
+TREATY_FIELDS = ("status", "signed_on", "joined_on", "joined_by", "in_force_on")
+
+
+def treaty_status_facts(document: ProfileDocument) -> dict:
+    """Read the treaty status a profile states plainly in its summary and first section."""
+    body = [section for section in document.sections if section.kind == "body"][:1]
+    summaries = [section for section in document.sections if section.kind == "summary"]
+    text = " ".join(claim.text for section in summaries + body for claim in section.claims)
+    facts = {}
+    if match := SIGNED.search(text):
+        facts["signed_on"] = parse_date(match.group(1))
+    if match := JOINED.search(text):
+        facts["joined_on"] = parse_date(match.group(2))
+        facts["joined_by"] = (
+            TreatyStatus.JoinedBy.RATIFICATION
+            if match.group(1) == "ratified"
+            else TreatyStatus.JoinedBy.ACCESSION
+        )
+    if match := IN_FORCE.search(text):
+        facts["in_force_on"] = parse_date(match.group(1))
+    if "joined_on" in facts or re.match(r"(Summary: )?State Party\b", text):
+        facts["status"] = TreatyStatus.Status.STATE_PARTY
+    elif "signed_on" in facts:
+        facts["status"] = TreatyStatus.Status.SIGNATORY
+    return {name: value for name, value in facts.items() if value is not None}
+
+
+def _fill_treaty_status(document, country, treaty, writer, report) -> None:
+    facts = treaty_status_facts(document)
+    if facts:
+        _apply_treaty_status(country, treaty, facts, writer, report)
+
+
+def _fill_other_treaty_statuses(document, country, topic_treaty_id, writer, report) -> None:
+    """Mark state parties of other treaties that the text names plainly (“is party to the …”)."""
+    text = " ".join(claim.text for claim in document.claims())
+    named = {_treaty_key(match.group(1)) for match in PARTY_TO.finditer(text)}
+    if not named:
+        return
+    for treaty in Treaty.objects.exclude(pk=topic_treaty_id):
+        if {_treaty_key(treaty.name), _treaty_key(treaty.short_name)} & named:
+            _apply_treaty_status(
+                country, treaty, {"status": TreatyStatus.Status.STATE_PARTY}, writer, report
+            )
+
+
+def _treaty_key(name: str) -> str:
+    return re.sub(r"\b(certain|the)\b|\s+", "", name.casefold())
+
+
+def _apply_treaty_status(country, treaty, facts: dict, writer, report) -> None:
+    """Fill what the profile states, never overwriting what an editor entered by hand."""
+    status = TreatyStatus.objects.filter(country=country, treaty=treaty).first()
+    if status is None:
+        status = TreatyStatus(country=country, treaty=treaty)
+        editor_touched = False
+    else:
+        editor_touched = status.history.filter(history_user__isnull=False).exists()
+    default = TreatyStatus._meta.get_field("status").default
+    filled, kept = [], []
+    for name, value in facts.items():
+        current = getattr(status, name)
+        if current == value:
+            continue
+        is_empty = current in (None, "") or (name == "status" and current == default)
+        if is_empty or not editor_touched:
+            setattr(status, name, value)
+            filled.append(f"{_field_label(name)} {_show(name, value)}")
+        else:
+            kept.append(
+                f"{_field_label(name)} {_show(name, current)} (the file says {_show(name, value)})"
+            )
+    if filled:
+        writer.save(status)
+        report.counts["treaty status fields filled"] += len(filled)
+        report.messages.append(f"{treaty}: set {', '.join(filled)}")
+    if kept:
+        report.messages.append(f"{treaty}: kept the editor's {', '.join(kept)}")
+
+
+def _field_label(name: str) -> str:
+    return str(TreatyStatus._meta.get_field(name).verbose_name)
+
+
+def _show(name: str, value) -> str:
+    if hasattr(value, "strftime"):
+        return format_date(value)
+    return str(dict(TreatyStatus._meta.get_field(name).flatchoices).get(value, value))
