@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils.text import slugify
@@ -43,6 +45,42 @@ class SectionLevel(models.IntegerChoices):
     SUB_HEADING = 2, "Sub-heading"
 
 
+# Typographic quotes that pasted report text uses where a name has a plain ' or ".
+QUOTE_VARIANTS = str.maketrans(
+    {"‘": "'", "’": "'", "‛": "'", "ʼ": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"'}
+)
+
+
+def normalise_name(name: str) -> str:
+    """Fold a name for matching: case, accents, quote style, runs of spaces, a leading "the"."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(QUOTE_VARIANTS))
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(folded.casefold().split()).removeprefix("the ")
+
+
+class CountryQuerySet(models.QuerySet):
+    def match(self, name: str) -> "Country | None":
+        """Return the country known by this name, or None.
+
+        Compare the normalised name with each country's name, slug, official name and
+        alternative names. A country's own name wins over another country's alternative name.
+        """
+        wanted = normalise_name(name)
+        if not wanted:
+            return None
+        found = {}
+        rows = self.values_list("pk", "name", "slug", "official_name", "alternative_names")
+        for pk, country_name, slug, official_name, alternative_names in rows:
+            candidates = [(0, country_name), (1, slug), (2, official_name)]
+            candidates += [(3, alternative) for alternative in alternative_names.splitlines()]
+            for rank, known in candidates:
+                if known.strip() and normalise_name(known) == wanted:
+                    found.setdefault(rank, pk)
+        if not found:
+            return None
+        return self.get(pk=found[min(found)])
+
+
 class Country(models.Model):
     Region = CountryRegion
 
@@ -78,6 +116,7 @@ class Country(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
