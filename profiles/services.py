@@ -209,24 +209,42 @@ def _changes(obj: models.Model, values: dict) -> set[str]:
 
 
 def _align(old: list, new: list, *, old_key, new_key) -> list[tuple]:
-    """Pair old rows with new documents in new order; unmatched old rows pair with None.
+    """Pair old rows with new documents, in new order; old rows left over pair with None.
 
-    Rows with an identical key are matched as in a diff; within a changed stretch, old
-    and new are paired in order, so an edited claim keeps its identity.
+    Rows with identical keys are matched as in a diff; then rows that only moved are
+    matched by key; then, within each changed stretch, the remaining old and new are paired
+    in order, so that an edited claim keeps its identity.
     """
-    matcher = difflib.SequenceMatcher(
-        None, [old_key(obj) for obj in old], [new_key(doc) for doc in new], autojunk=False
-    )
-    pairs = []
-    for _tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
-        olds, news = old[old_start:old_end], new[new_start:new_end]
-        for index in range(max(len(olds), len(news))):
-            pairs.append(
-                (
-                    olds[index] if index < len(olds) else None,
-                    news[index] if index < len(news) else None,
-                )
-            )
+    old_keys, new_keys = [old_key(obj) for obj in old], [new_key(doc) for doc in new]
+    opcodes = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
+    match: dict[int, int] = {}  # new index -> old index
+    for tag, old_start, old_end, new_start, _new_end in opcodes:
+        if tag == "equal":
+            for offset in range(old_end - old_start):
+                match[new_start + offset] = old_start + offset
+
+    unmatched_by_key: dict = {}
+    for tag, old_start, old_end, _new_start, _new_end in opcodes:
+        if tag != "equal":
+            for index in range(old_start, old_end):
+                unmatched_by_key.setdefault(old_keys[index], []).append(index)
+    for tag, _old_start, _old_end, new_start, new_end in opcodes:
+        if tag != "equal":
+            for index in range(new_start, new_end):
+                if unmatched_by_key.get(new_keys[index]):
+                    match[index] = unmatched_by_key[new_keys[index]].pop(0)
+
+    used = set(match.values())
+    for tag, old_start, old_end, new_start, new_end in opcodes:
+        if tag == "replace":
+            olds = [index for index in range(old_start, old_end) if index not in used]
+            news = [index for index in range(new_start, new_end) if index not in match]
+            for old_index, new_index in zip(olds, news, strict=False):
+                match[new_index] = old_index
+                used.add(old_index)
+
+    pairs = [(old[match[index]] if index in match else None, doc) for index, doc in enumerate(new)]
+    pairs.extend((obj, None) for index, obj in enumerate(old) if index not in used)
     return pairs
 
 
