@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from citations.models import Citation
 from profiles.models import Claim, Country, Profile, Section, Topic, Treaty, TreatyStatus
@@ -71,6 +72,13 @@ class _Writer:
         obj._history_user = self.user
         obj._change_reason = self.reason
         obj.save(**kwargs)
+
+    def create(self, model, objs: list[models.Model]) -> None:
+        """Insert new rows and their history records in a few queries."""
+        if objs:
+            bulk_create_with_history(
+                objs, model, default_user=self.user, default_change_reason=self.reason
+            )
 
     def delete(self, obj: models.Model) -> None:
         obj._history_user = self.user
@@ -248,13 +256,14 @@ def _align(old: list, new: list, *, old_key, new_key) -> list[tuple]:
     return pairs
 
 
-def _sync_rows(model, pairs, values_for, writer, report, noun, *, moved_fields):
+def _sync_rows(model, pairs, values_for, writer, report, noun, *, moved_fields, new_rows=None):
     """Write one level of the tree; return the kept and new rows with their documents,
     and the rows to remove (parked, for the caller to delete once their children are gone).
 
     `pairs` come from _align; `values_for(row, document, position)` gives the wanted fields
     (`row` is None for a new one). Rows that move are parked first, so that no two siblings
-    ever share a position.
+    ever share a position. New rows are inserted in bulk, or, when `new_rows` is given,
+    collected there for the caller to insert together with those of other parents.
     """
     plan, removed = [], []
     for obj, document in pairs:
@@ -268,17 +277,20 @@ def _sync_rows(model, pairs, values_for, writer, report, noun, *, moved_fields):
     for obj in removed:
         writer.park(obj)
 
-    kept = []
+    kept, create_now = [], new_rows is None
+    new_rows = [] if new_rows is None else new_rows
     for obj, document, values in plan:
         if obj is None:
             obj = model(**values)
-            writer.save(obj)
-            report.counts[f"{noun} added"] += 1
+            new_rows.append(obj)
         elif changed := _changes(obj, values):
             _assign(obj, values)
             writer.save(obj)
             report.counts[f"{noun} {'changed' if changed - moved_fields else 'moved'}"] += 1
         kept.append((obj, document))
+    report.counts[f"{noun} added"] += sum(1 for obj, _doc, _values in plan if obj is None)
+    if create_now:
+        writer.create(model, new_rows)
     return kept, removed
 
 
@@ -351,7 +363,7 @@ def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> N
         moved_fields={"section", "position"},
     )
 
-    removed_citations = []
+    removed_citations, new_citations = [], []
     for claim, (_section, doc) in claims:
 
         def citation_values(_citation, footnote, position, claim=claim):
@@ -375,8 +387,10 @@ def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> N
             report,
             "citations",
             moved_fields={"position"},
+            new_rows=new_citations,
         )
         removed_citations.extend(removed)
+    writer.create(Citation, new_citations)
 
     for claim in removed_claims:
         removed_citations.extend(old_citations[claim.pk])

@@ -1,0 +1,119 @@
+#!/usr/bin/env python
+"""Measure Monitor's hot paths on a throwaway database; print times and query counts.
+
+    .venv/bin/python scripts/benchmark.py [--claims 300] [--repeat 5]
+
+Uses a fresh SQLite file unless DATABASE_URL is set (then a database named in it is
+used as is: point it at a scratch database). Figures are medians of --repeat runs.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def synthetic_profile(claims: int) -> str:
+    """A profile of `claims` claims, each with one footnote, in sections of 20 claims."""
+    blocks = ["Benchmarkland", "Cluster Munition Ban Policy", "Last updated: 07 June 2016"]
+    blocks.append("Summary: State Party Benchmarkland ratified the convention on 1 May 2010.")
+    footnotes = []
+    for number in range(1, claims + 1):
+        if number % 20 == 1:
+            blocks.append(f"Section {number // 20 + 1}")
+        blocks.append(
+            f"Benchmarkland made statement number {number} about its cluster munition "
+            f"policy at a meeting in Geneva.[{number}]"
+        )
+        footnotes.append(
+            f"[{number}] Statement of Benchmarkland, Convention on Cluster Munitions "
+            f"Meeting of States Parties, Geneva, {number % 28 + 1} September 2015. Notes by the CMC."
+        )
+    return "\n\n".join(blocks + footnotes) + "\n"
+
+
+def median_seconds(action, repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=5)
+    options = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "monitor.settings"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from profiles.models import Profile
+    from profiles.services import profile_export, profiles_import
+    from profiles.textformat import parse_profile
+
+    call_command("migrate", verbosity=0)
+    text = synthetic_profile(options.claims)
+    path = workdir / "benchmarkland.txt"
+    path.write_text(text)
+    print(f"database: {connection.vendor}; profile: {options.claims} claims and footnotes")
+
+    parse_time = median_seconds(lambda: parse_profile(text), options.repeat)
+    print(f"parse:              {parse_time * 1000:8.1f} ms")
+
+    def fresh_import():
+        Profile.objects.filter(country__slug="benchmarkland").delete()
+        profiles_import(documents=[parse_profile(text, filename=path.name)])
+
+    import_times = []
+    for _ in range(options.repeat):
+        Profile.objects.filter(country__slug="benchmarkland").delete()
+        document = parse_profile(text, filename=path.name)
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            profiles_import(documents=[document])
+        import_times.append(time.perf_counter() - start)
+    print(
+        f"first import:       {statistics.median(import_times) * 1000:8.1f} ms "
+        f"({len(queries)} queries)"
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        reimport_time = median_seconds(
+            lambda: profiles_import(documents=[parse_profile(text, filename=path.name)]), 1
+        )
+    print(f"unchanged re-import:{reimport_time * 1000:8.1f} ms ({len(queries)} queries)")
+
+    start = time.perf_counter()
+    call_command("import_profile", str(path), verbosity=0, stdout=open(os.devnull, "w"))
+    print(f"import_profile cmd: {(time.perf_counter() - start) * 1000:8.1f} ms (unchanged file)")
+
+    profile = Profile.objects.get(country__slug="benchmarkland")
+    with CaptureQueriesContext(connection) as queries:
+        export_time = median_seconds(lambda: profile_export(profile=profile), options.repeat)
+    print(
+        f"export:             {export_time * 1000:8.1f} ms "
+        f"({len(queries) // options.repeat} queries)"
+    )
+
+
+if __name__ == "__main__":
+    main()
