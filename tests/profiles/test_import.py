@@ -206,9 +206,7 @@ class ReimportTests:
 
         assert ids < set(Claim.objects.values_list("pk", flat=True))
         assert "1 claims added" in output
-        assert comparable(export("westmarch", "cluster-munition-ban-policy")) == comparable(
-            changed
-        )
+        assert comparable(export("westmarch", "cluster-munition-ban-policy")) == comparable(changed)
 
     def test_reordered_sections_keep_their_identity(self):
         header = "Testland\n\nMine Ban Policy\n\nLast updated: 05 May 2015\n\n"

@@ -1,0 +1,80 @@
+# Monitor: set up, run and check the project.
+#
+#   make run    install, migrate, load the demo, serve on http://127.0.0.1:8000/
+#   make test   install, lint, check migrations, run the tests on SQLite and on PostgreSQL
+#
+# Needs python3 (with the venv module: apt-get install python3-venv on Debian) and, for
+# `make test`, the PostgreSQL server (apt-get install postgresql); see scripts/with-postgres.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+# Local development only: settings refuse to start without a secret key when debug is off.
+DEV := DJANGO_DEBUG=1
+# The test runs pick their own database; ignore any DATABASE_URL in the caller's environment.
+NO_DB_URL := env -u DATABASE_URL
+
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+# `make test` runs its steps in order, even under `make -j`.
+.NOTPARALLEL:
+
+.PHONY: help venv install run test lint format check-migrations test-sqlite test-postgres clean \
+	distclean
+
+help:
+	@echo "make run        install, migrate, load the demo data, serve on http://127.0.0.1:8000/"
+	@echo "make test       lint, check migrations, run the tests on SQLite, then on PostgreSQL"
+	@echo "make install    create $(VENV) and install the project with its dev dependencies"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make format     ruff format and ruff check --fix"
+	@echo "make clean      remove caches and build files (keeps $(VENV) and db.sqlite3)"
+	@echo "make distclean  clean, and remove $(VENV) too"
+
+venv install: $(STAMP)
+
+# Re-install only when pyproject.toml changes. A venv left without pip (python3-venv missing)
+# is removed so that the next run starts afresh.
+$(STAMP): pyproject.toml
+	@if ! $(BIN)/python -m pip --version >/dev/null 2>&1; then \
+		rm -rf $(VENV); \
+		$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+			echo "Could not create $(VENV). On Debian: apt-get install python3-venv" >&2; \
+			exit 1; }; \
+	fi
+	@echo "Installing Monitor and its dependencies into $(VENV) ..."
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: $(STAMP)
+	$(DEV) $(MANAGE) migrate
+	$(DEV) $(MANAGE) load_demo
+	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: lint check-migrations test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: $(STAMP)
+	$(NO_DB_URL) $(DEV) $(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	$(NO_DB_URL) $(BIN)/pytest
+
+test-postgres: $(STAMP)
+	scripts/with-postgres $(BIN)/pytest
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -rf .ruff_cache .pytest_cache build *.egg-info staticfiles
+
+distclean: clean
+	rm -rf $(VENV)
