@@ -33,7 +33,8 @@ def synthetic_profile(claims: int) -> str:
         )
         footnotes.append(
             f"[{number}] Statement of Benchmarkland, Convention on Cluster Munitions "
-            f"Meeting of States Parties, Geneva, {number % 28 + 1} September 2015. Notes by the CMC."
+            f"Meeting of States Parties, Geneva, {number % 28 + 1} September 2015. "
+            "Notes by the CMC."
         )
     return "\n\n".join(blocks + footnotes) + "\n"
 
@@ -79,10 +80,6 @@ def main():
     parse_time = median_seconds(lambda: parse_profile(text), options.repeat)
     print(f"parse:              {parse_time * 1000:8.1f} ms")
 
-    def fresh_import():
-        Profile.objects.filter(country__slug="benchmarkland").delete()
-        profiles_import(documents=[parse_profile(text, filename=path.name)])
-
     import_times = []
     for _ in range(options.repeat):
         Profile.objects.filter(country__slug="benchmarkland").delete()
@@ -103,7 +100,8 @@ def main():
     print(f"unchanged re-import:{reimport_time * 1000:8.1f} ms ({len(queries)} queries)")
 
     start = time.perf_counter()
-    call_command("import_profile", str(path), verbosity=0, stdout=open(os.devnull, "w"))
+    with open(os.devnull, "w") as devnull:
+        call_command("import_profile", str(path), stdout=devnull)
     print(f"import_profile cmd: {(time.perf_counter() - start) * 1000:8.1f} ms (unchanged file)")
 
     profile = Profile.objects.get(country__slug="benchmarkland")

@@ -1,0 +1,485 @@
+"""The editors' admin for countries, treaties, topics and profiles.
+
+Every admin derives from HistoryAdmin, so every change page has a History button listing who
+changed which fields, from what to what. Ordered children (sections, claims, citations and
+their sources) are edited in inlines that share PositionedInline, which lets editors reorder
+rows by editing their positions.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from citations.models import Citation, CitationSource
+from profiles.forms import (
+    InlineForm,
+    PositionedInlineForm,
+    PositionedInlineFormSet,
+    PreloadedAutocompleteSelect,
+    ProfileAdminForm,
+)
+from profiles.models import Claim, Country, Profile, Section, Topic, Treaty, TreatyStatus
+
+# Helpers shared by the admins of both apps.
+
+
+def change_link(obj, text=None):
+    """Return a link to obj's admin change page."""
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text or obj)
+
+
+def subquery_count(queryset, field):
+    """Return an expression counting queryset's rows whose `field` is the outer row.
+
+    A correlated subquery, unlike Count() over a join, costs nothing for rows that are not
+    displayed and does not multiply when two counts are annotated together.
+    """
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def show_whitespace(value):
+    """Return layout white space in a form an editor can see, e.g. "' '" for one space."""
+    if value == "":
+        return "(none)"
+    return repr(value) if value.isspace() else value
+
+
+class ChangeDisplayHelper(HistoricalRecordContextHelper):
+    """Show choices by their labels, booleans as yes/no and empty values as a dash."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str) and value.isspace():
+            return show_whitespace(value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A ModelAdmin whose History page lists each change with the fields it changed.
+
+    simple-history diffs each record on a page against the next (older) one, which it has
+    already fetched. This also diffs the page's last record against the one just beyond the page
+    (one query), so every row shows its changes, and labels each row from the related objects
+    the history query already selected rather than fetching them once a row.
+    """
+
+    history_list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        url_name = request.resolver_match.url_name if request.resolver_match else ""
+        reverted = url_name.endswith("_simple_history")
+        obj._change_reason = "Reverted in the admin" if reverted else "Edited in the admin"
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj._change_reason = "Deleted in the admin"
+        super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        parent = form.instance
+        reason = f"Edited in the admin from {parent._meta.verbose_name} “{parent}”"
+        for row in formset.forms:
+            row.instance._history_user = request.user
+            row.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChangeDisplayHelper(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)
+        older = [*records[1:], self._record_after_page(historical_records)]
+        for record, previous in zip(records, older, strict=True):
+            self._label_from_selected_relations(record)
+            if previous is None:
+                continue
+            delta = record.diff_against(previous, foreign_keys_are_objs=foreign_keys_are_objs)
+            helper = self.get_historical_record_context_helper(request, record)
+            record.history_delta_changes = helper.context_for_delta_changes(delta)
+
+    @staticmethod
+    def _record_after_page(page):
+        if not (hasattr(page, "has_next") and page.has_next()):
+            return None
+        index = page.end_index()
+        return next(iter(page.paginator.object_list[index : index + 1]), None)
+
+    @staticmethod
+    def _label_from_selected_relations(record):
+        # `history_object` builds a fresh instance on each access, without the related objects
+        # select_related() fetched for the record; build one that has them, so its __str__
+        # does not query, and let it shadow the (non-data) descriptor.
+        instance = record.history_object
+        for field in record._meta.concrete_fields:
+            if field.is_relation and field.name != "history_user" and field.is_cached(record):
+                related = getattr(record, field.name)
+                if related is not None:
+                    setattr(instance, field.name, related)
+        record.history_object = instance
+
+
+class PreloadedAutocompleteInline:
+    """Mixin for inlines whose autocomplete fields render without a query a row.
+
+    The inline's get_queryset() must select_related() the autocomplete fields.
+    """
+
+    form = InlineForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PositionedInline(PreloadedAutocompleteInline):
+    """Mixin for inlines of children ordered by a position unique within their parent."""
+
+    form = PositionedInlineForm
+    formset = PositionedInlineFormSet
+    extra = 1
+    ordering = ["position"]
+
+    @admin.display(description="")
+    def edit_link(self, obj):
+        if obj.pk is None:
+            return ""
+        return change_link(obj, f"Edit {obj._meta.verbose_name} →")
+
+
+# Countries, treaties and topics.
+
+
+class TreatyStatusInline(PreloadedAutocompleteInline, admin.TabularInline):
+    """A country's statuses, one row per treaty."""
+
+    model = TreatyStatus
+    extra = 0
+    fields = [
+        "treaty",
+        "status",
+        "signed_on",
+        "joined_on",
+        "joined_by",
+        "in_force_on",
+        "initial_report_due_on",
+        "last_report_submitted_on",
+    ]
+    autocomplete_fields = ["treaty"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "treaty")
+
+
+class TreatyCountryStatusInline(TreatyStatusInline):
+    """A treaty's statuses, one row per country."""
+
+    fields = ["country", *TreatyStatusInline.fields[1:]]
+    autocomplete_fields = ["country"]
+    ordering = ["country__name"]
+
+
+@admin.register(Country)
+class CountryAdmin(HistoryAdmin):
+    list_display = ["name", "official_name", "iso3", "region", "is_other_area", "profile_count"]
+    list_filter = ["region", "is_other_area"]
+    search_fields = ["name", "official_name", "iso3", "alternative_names", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "official_name", "slug", "iso3", "region", "is_other_area"]}),
+        ("Other names", {"fields": ["alternative_names"]}),
+    ]
+    inlines = [TreatyStatusInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(profile_count=subquery_count(Profile.objects.all(), "country"))
+        )
+
+    @admin.display(description="profiles", ordering="profile_count")
+    def profile_count(self, obj):
+        return obj.profile_count
+
+
+@admin.register(Treaty)
+class TreatyAdmin(HistoryAdmin):
+    list_display = ["name", "short_name", "adopted_on", "entry_into_force_on"]
+    search_fields = ["name", "short_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+    inlines = [TreatyCountryStatusInline]
+
+
+@admin.register(TreatyStatus)
+class TreatyStatusAdmin(HistoryAdmin):
+    list_display = [
+        "country",
+        "treaty",
+        "status",
+        "signed_on",
+        "joined_on",
+        "joined_by",
+        "in_force_on",
+        "last_report_submitted_on",
+    ]
+    list_filter = ["treaty", "status", "joined_by", "country__region"]
+    search_fields = ["country__name", "country__iso3", "treaty__name", "treaty__short_name"]
+    autocomplete_fields = ["country", "treaty"]
+    list_select_related = ["country", "treaty"]
+    ordering = ["treaty__name", "country__name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("country", "treaty")
+
+
+@admin.register(Topic)
+class TopicAdmin(HistoryAdmin):
+    list_display = ["name", "slug", "treaty"]
+    list_filter = ["treaty"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["treaty"]
+    list_select_related = ["treaty"]
+    ordering = ["name"]
+
+
+# Profiles and their sections and claims.
+
+
+class SectionInline(PositionedInline, admin.TabularInline):
+    model = Section
+    fields = ["position", "kind", "heading", "level", "claim_count", "edit_link"]
+    readonly_fields = ["claim_count", "edit_link"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(claim_count=subquery_count(Claim.objects.all(), "section"))
+        )
+
+    @admin.display(description="claims")
+    def claim_count(self, obj):
+        return obj.claim_count if obj.pk else ""
+
+
+@admin.register(Profile)
+class ProfileAdmin(HistoryAdmin):
+    form = ProfileAdminForm
+    list_display = ["country", "topic", "last_updated", "section_count", "claim_count"]
+    list_filter = ["topic", "country__region"]
+    search_fields = ["country__name", "country__official_name", "topic__name"]
+    autocomplete_fields = ["country", "topic"]
+    list_select_related = ["country", "topic"]
+    ordering = ["country__name", "topic__name"]
+    date_hierarchy = "last_updated"
+    fieldsets = [
+        (None, {"fields": ["country", "topic", "last_updated"]}),
+        (
+            "Status box (older layout)",
+            {"fields": ["status_box_heading", "status_box"], "classes": ["collapse"]},
+        ),
+        (
+            "Plain-text layout",
+            {
+                "fields": ["compact_footnotes"],
+                "classes": ["collapse"],
+                "description": "How the plain-text export lays this profile out.",
+            },
+        ),
+        ("Internal", {"fields": ["notes"]}),
+    ]
+    inlines = [SectionInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("country", "topic")
+            .annotate(
+                section_count=subquery_count(Section.objects.all(), "profile"),
+                claim_count=subquery_count(Claim.objects.all(), "section__profile"),
+            )
+        )
+
+    def view_on_site(self, obj):
+        # Link straight to the public page rather than through the admin's redirect view.
+        return obj.get_absolute_url()
+
+    @admin.display(description="sections", ordering="section_count")
+    def section_count(self, obj):
+        return obj.section_count
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj):
+        return obj.claim_count
+
+
+class ClaimInline(PositionedInline, admin.TabularInline):
+    model = Claim
+    fields = ["position", "paragraph", "text", "no_citation_needed", "footnotes", "edit_link"]
+    readonly_fields = ["footnotes", "edit_link"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})},
+        models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"style": "width: 4em"})},
+    }
+
+    def get_queryset(self, request):
+        citations = Citation.objects.order_by("position")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("citations", queryset=citations))
+        )
+
+    @admin.display(description="footnotes")
+    def footnotes(self, obj):
+        if obj.pk is None:
+            return ""
+        citations = obj.citations.all()
+        if not citations:
+            return "No citation needed" if obj.no_citation_needed else "Unsourced"
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join("", "<li>{}</li>", ((citation.text,) for citation in citations)),
+        )
+
+
+@admin.register(Section)
+class SectionAdmin(HistoryAdmin):
+    list_display = ["__str__", "profile", "position", "kind", "level", "claim_count"]
+    list_filter = ["kind", "level", "profile__topic", "profile__country__region"]
+    search_fields = ["heading", "profile__country__name", "profile__topic__name"]
+    autocomplete_fields = ["profile"]
+    list_select_related = ["profile__country", "profile__topic"]
+    ordering = ["profile__country__name", "profile__topic__name", "position"]
+    fields = ["profile", "profile_link", "position", "kind", "heading", "level"]
+    readonly_fields = ["profile_link"]
+    inlines = [ClaimInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("profile__country", "profile__topic")
+            .annotate(claim_count=subquery_count(Claim.objects.all(), "section"))
+        )
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj):
+        return obj.claim_count
+
+    @admin.display(description="back to")
+    def profile_link(self, obj):
+        return change_link(obj.profile, f"{obj.profile} →") if obj.profile_id else "—"
+
+
+class CitationInline(PositionedInline, admin.TabularInline):
+    model = Citation
+    fields = ["position", "text", "cited_sources", "edit_link"]
+    readonly_fields = ["cited_sources", "edit_link"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
+    }
+
+    def get_queryset(self, request):
+        links = CitationSource.objects.select_related("source").order_by("position")
+        return (
+            super().get_queryset(request).prefetch_related(Prefetch("source_links", queryset=links))
+        )
+
+    @admin.display(description="sources")
+    def cited_sources(self, obj):
+        if obj.pk is None:
+            return ""
+        links = obj.source_links.all()
+        if not links:
+            return "—"
+        items = ((change_link(link.source, link),) for link in links)
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", items))
+
+
+@admin.register(Claim)
+class ClaimAdmin(HistoryAdmin):
+    list_display = [
+        "__str__",
+        "section",
+        "profile",
+        "position",
+        "paragraph",
+        "citation_count",
+        "no_citation_needed",
+    ]
+    list_filter = ["no_citation_needed", "section__kind", "section__profile__topic"]
+    search_fields = ["text", "section__heading", "section__profile__country__name"]
+    autocomplete_fields = ["section"]
+    list_select_related = ["section__profile__country", "section__profile__topic"]
+    ordering = ["section", "position"]
+    fields = [
+        "section",
+        "back_links",
+        "position",
+        "paragraph",
+        "text",
+        "no_citation_needed",
+        "separator_shown",
+    ]
+    # `separator` is layout white space kept by the plain-text importer; a form would strip it.
+    readonly_fields = ["back_links", "separator_shown"]
+    inlines = [CitationInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("section__profile__country", "section__profile__topic")
+            .annotate(citation_count=subquery_count(Citation.objects.all(), "claim"))
+        )
+
+    @admin.display(description="profile", ordering="section__profile")
+    def profile(self, obj):
+        return obj.section.profile
+
+    @admin.display(description="citations", ordering="citation_count")
+    def citation_count(self, obj):
+        return obj.citation_count
+
+    @admin.display(description="back to")
+    def back_links(self, obj):
+        if not obj.section_id:
+            return "—"
+        return format_html(
+            "{} · {}",
+            change_link(obj.section.profile, f"{obj.section.profile} →"),
+            change_link(obj.section, f"{obj.section} →"),
+        )
+
+    @admin.display(description="space before the claim")
+    def separator_shown(self, obj):
+        return show_whitespace(obj.separator)
