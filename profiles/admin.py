@@ -9,7 +9,7 @@ rows by editing their positions.
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -36,14 +36,15 @@ def change_link(obj, text=None):
     return format_html('<a href="{}">{}</a>', url, text or obj)
 
 
-def subquery_count(queryset, field):
-    """Return an expression counting queryset's rows whose `field` is the outer row.
+def subquery_count(queryset, field, *, outer=None):
+    """Return an expression counting queryset's rows whose `field` is the outer row
+    (or `outer`, when given).
 
     A correlated subquery, unlike Count() over a join, costs nothing for rows that are not
     displayed and does not multiply when two counts are annotated together.
     """
     counted = (
-        queryset.filter(**{field: OuterRef("pk")})
+        queryset.filter(**{field: outer if outer is not None else OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(count=Count("pk"))
@@ -352,10 +353,21 @@ class ClaimInline(PositionedInline, admin.TabularInline):
 
     def get_queryset(self, request):
         citations = Citation.objects.order_by("position")
+        # Footnote numbers are not stored: count the citations before each claim.
+        earlier = Citation.objects.filter(
+            Q(claim__section__position__lt=OuterRef("section__position"))
+            | Q(claim__section=OuterRef("section"), claim__position__lt=OuterRef("position")),
+            claim__section__profile=OuterRef("section__profile"),
+        )
         return (
             super()
             .get_queryset(request)
             .prefetch_related(Prefetch("citations", queryset=citations))
+            .annotate(
+                footnotes_before=subquery_count(
+                    earlier, "claim__section__profile", outer=OuterRef("section__profile")
+                )
+            )
         )
 
     @admin.display(description="footnotes")
@@ -365,9 +377,11 @@ class ClaimInline(PositionedInline, admin.TabularInline):
         citations = obj.citations.all()
         if not citations:
             return "No citation needed" if obj.no_citation_needed else "Unsourced"
+        first = getattr(obj, "footnotes_before", 0) + 1
+        rows = ((number, citation.text) for number, citation in enumerate(citations, first))
         return format_html(
-            "<ol>{}</ol>",
-            format_html_join("", "<li>{}</li>", ((citation.text,) for citation in citations)),
+            '<div style="min-width: 22em">{}</div>',
+            format_html_join("", "<p>[{}] {}</p>", rows),
         )
 
 
