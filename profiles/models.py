@@ -1,5 +1,6 @@
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils.text import slugify
@@ -264,6 +265,10 @@ class Topic(models.Model):
 
 
 class ProfileQuerySet(models.QuerySet):
+    def public(self):
+        """Profiles the public may read: published at least once and not withdrawn."""
+        return self.filter(latest_publication__isnull=False, withdrawn_at__isnull=True)
+
     def with_tree(self):
         """Fetch profiles with their sections, claims and citations in a fixed number of queries."""
         from citations.models import Citation
@@ -307,6 +312,27 @@ class Profile(models.Model):
         "rather than separated by blank lines.",
     )
     notes = models.TextField(blank=True, help_text="Internal notes; not shown to the public.")
+    latest_publication = models.ForeignKey(
+        "Publication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The newest edition; the public reads it unless the profile is withdrawn.",
+    )
+    public_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the profile was last published or withdrawn.",
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the profile was withdrawn from the public site; empty while public.",
+    )
 
     history = HistoricalRecords()
     objects = ProfileQuerySet.as_manager()
@@ -315,6 +341,7 @@ class Profile(models.Model):
         ordering = ["country__name", "topic__name"]
         verbose_name = "profile"
         verbose_name_plural = "profiles"
+        permissions = [("publish_profile", "Can publish and withdraw profiles")]
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "topic"], name="profile_unique_country_topic"
@@ -327,6 +354,10 @@ class Profile(models.Model):
     def get_absolute_url(self):
         # The public report page (design.md: /countries/<country>/<topic>/).
         return f"/countries/{self.country.slug}/{self.topic.slug}/"
+
+    @property
+    def is_public(self) -> bool:
+        return self.latest_publication_id is not None and self.withdrawn_at is None
 
     def footnotes(self):
         """Return (number, citation) pairs in reading order; numbers are never stored."""
@@ -403,3 +434,53 @@ class Claim(models.Model):
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+
+class PublicationQuerySet(models.QuerySet):
+    def public(self):
+        """Editions the public may read: those of profiles that are not withdrawn."""
+        return self.filter(
+            profile__latest_publication__isnull=False, profile__withdrawn_at__isnull=True
+        )
+
+
+class Publication(models.Model):
+    """An immutable, numbered edition of a profile: the whole tree frozen as a snapshot."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveIntegerField(help_text="Editions of a profile are numbered from 1.")
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="publications",
+    )
+    last_updated = models.DateField(help_text="The profile's “Last updated” date in this edition.")
+    snapshot = models.JSONField(help_text="The whole edition as published (see README).")
+    checksum = models.CharField(
+        max_length=64, help_text="SHA-256 of the snapshot; equal checksums mean equal editions."
+    )
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["profile", "-number"]
+        verbose_name = "publication"
+        verbose_name_plural = "publications"
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "number"], name="publication_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile}, edition {self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A publication is immutable: publish a new edition instead.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.profile.get_absolute_url()}editions/{self.number}/"

@@ -1,4 +1,4 @@
-"""Writes that span several models: importing profiles from the plain-text format."""
+"""Writes that span several models: importing profiles from the plain-text format, publishing."""
 
 from __future__ import annotations
 
@@ -8,11 +8,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from citations.models import Citation
-from profiles.models import Claim, Country, Profile, Section, Topic, Treaty, TreatyStatus
+from profiles.models import (
+    Claim,
+    Country,
+    Profile,
+    Publication,
+    Section,
+    Topic,
+    Treaty,
+    TreatyStatus,
+)
+from profiles.search import search_index_publication, search_index_remove
+from profiles.snapshots import build_snapshot, snapshot_checksum
 from profiles.textformat import (
     ProfileDocument,
     document_from_profile,
@@ -38,6 +50,7 @@ class ImportReport:
 
     filename: str
     profile: Profile | None = None
+    publication: Publication | None = None
     created: bool = False
     counts: Counter = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
@@ -102,11 +115,21 @@ class _Writer:
 
 
 def profiles_import(
-    *, documents: list[ProfileDocument], user=None, dry_run: bool = False
+    *, documents: list[ProfileDocument], user=None, publish: bool = False, dry_run: bool = False
 ) -> list[ImportReport]:
-    """Import parsed profiles into the working copy, all or nothing, in one transaction."""
+    """Import parsed profiles into the working copy, all or nothing, in one transaction;
+    with `publish`, publish each one too."""
     with transaction.atomic():
         reports = [profile_import(document=document, user=user) for document in documents]
+        if publish:
+            for report in reports:
+                result = profile_publish(profile=report.profile, user=user)
+                report.publication = result.publication
+                report.messages.append(
+                    f"published edition {result.publication.number}"
+                    if result.created
+                    else f"edition {result.publication.number} is already the published one"
+                )
         if dry_run:
             transaction.set_rollback(True)
     return reports
@@ -502,3 +525,81 @@ def _show(name: str, value) -> str:
     if hasattr(value, "strftime"):
         return format_date(value)
     return str(dict(TreatyStatus._meta.get_field(name).flatchoices).get(value, value))
+
+
+# Publishing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PublishResult:
+    publication: Publication
+    created: bool  # False when the working copy equals the latest edition
+    restored: bool = False  # True when a withdrawn profile went public again
+
+
+def profile_publish(*, profile: Profile, user=None) -> PublishResult:
+    """Publish the working copy of a profile as a new numbered edition.
+
+    An unchanged working copy creates no new edition (a withdrawn profile goes public again
+    with its latest edition). The profile's history records the act, with the user.
+    """
+    with transaction.atomic():
+        # Lock the profile so two publishers cannot take the same edition number.
+        profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        tree = Profile.objects.with_tree().get(pk=profile.pk)
+        status = (
+            TreatyStatus.objects.filter(
+                country_id=profile.country_id, treaty=tree.topic.treaty
+            ).first()
+            if tree.topic.treaty_id
+            else None
+        )
+        snapshot = build_snapshot(tree, status)
+        checksum = snapshot_checksum(snapshot)
+        latest = profile.latest_publication
+        was_withdrawn = profile.withdrawn_at is not None
+        if latest is not None and latest.checksum == checksum:
+            if was_withdrawn:
+                _set_public_state(
+                    profile, latest, user, f"Published again (edition {latest.number})"
+                )
+            return PublishResult(publication=latest, created=False, restored=was_withdrawn)
+
+        publication = Publication.objects.create(
+            profile=profile,
+            number=(latest.number if latest else 0) + 1,
+            published_at=timezone.now(),
+            published_by=user,
+            last_updated=tree.last_updated,
+            snapshot=snapshot,
+            checksum=checksum,
+        )
+        _set_public_state(profile, publication, user, f"Published edition {publication.number}")
+        return PublishResult(publication=publication, created=True, restored=was_withdrawn)
+
+
+def profile_withdraw(*, profile: Profile, user=None) -> bool:
+    """Withdraw a profile from every public place at once; its editions stay stored.
+
+    Return False when it was not public.
+    """
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        if not profile.is_public:
+            return False
+        profile.withdrawn_at = profile.public_changed_at = timezone.now()
+        profile._history_user = user
+        profile._change_reason = "Withdrawn from the public site"
+        profile.save(update_fields=["withdrawn_at", "public_changed_at"])
+        search_index_remove(profile=profile)
+        return True
+
+
+def _set_public_state(profile: Profile, publication: Publication, user, reason: str) -> None:
+    profile.latest_publication = publication
+    profile.withdrawn_at = None
+    profile.public_changed_at = timezone.now()
+    profile._history_user = user
+    profile._change_reason = reason
+    profile.save(update_fields=["latest_publication", "withdrawn_at", "public_changed_at"])
+    search_index_publication(publication=publication)

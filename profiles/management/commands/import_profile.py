@@ -13,12 +13,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="Profile files (UTF-8).")
         parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish each imported profile as a new edition (none if it is unchanged).",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check the files and report what would change, without writing anything.",
         )
 
-    def handle(self, *args, files, dry_run, **options):
+    def handle(self, *args, files, publish, dry_run, **options):
         documents, problems = [], []
         for path in files:
             try:
@@ -30,7 +35,7 @@ class Command(BaseCommand):
             details = "\n".join(str(problem) for problem in problems)
             raise CommandError(f"{details}\n{count} found; nothing was imported.")
 
-        for report in profiles_import(documents=documents, dry_run=dry_run):
+        for report in profiles_import(documents=documents, publish=publish, dry_run=dry_run):
             self.stdout.write(report.summary())
             for message in report.messages:
                 self.stdout.write(f"  {message}")

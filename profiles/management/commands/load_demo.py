@@ -44,12 +44,13 @@ class Command(BaseCommand):
         call_command(
             "import_profile",
             *map(str, paths),
+            "--publish",
             verbosity=verbosity,
             stdout=self.stdout,
             stderr=self.stderr,
         )
         names = ", ".join(path.name for path in paths)
-        self.stdout.write(f"Loaded the demo profiles from {demo_dir}: {names}.")
+        self.stdout.write(f"Loaded and published the demo profiles from {demo_dir}: {names}.")
 
     def ensure_superuser(self) -> None:
         User = get_user_model()

@@ -1,0 +1,53 @@
+"""HTTP caching for public pages: conditional GET without rendering, and no cookies."""
+
+import functools
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_safe
+
+from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
+
+# Public pages may be kept this long by browsers and shared caches before they revalidate.
+PUBLIC_MAX_AGE = 300
+
+
+def public_page(*, last_modified=None, etag=None):
+    """Make a view a public page: GET/HEAD only, cacheable, and answered with 304 Not
+    Modified, before the view runs, when the client's copy is still current.
+
+    `last_modified(request, *args, **kwargs)` and `etag(...)` are cheap functions, as for
+    Django's @condition. A public page must not touch the session, so it sets no cookie.
+    """
+
+    def decorator(view):
+        wrapped = condition(etag_func=etag, last_modified_func=last_modified)(view)
+        wrapped = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(wrapped)
+        return functools.wraps(view)(require_safe(wrapped))
+
+    return decorator
+
+
+def site_last_modified(request=None, *args, **kwargs):
+    """Return when anything the public directory pages show last changed.
+
+    Publishing and withdrawing write a profile history record; countries, topics, treaties
+    and treaty statuses change only through saves that write history. One query.
+    """
+    tables = [
+        model.history.model._meta.db_table
+        for model in (Profile, Country, Topic, Treaty, TreatyStatus)
+    ]
+    union = " UNION ALL ".join(
+        f"SELECT MAX(history_date) AS changed FROM {table}" for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(changed) FROM ({union}) AS latest")  # noqa: S608 (our tables)
+        value = cursor.fetchone()[0]
+    if isinstance(value, str):  # SQLite hands back text
+        value = parse_datetime(value)
+    if value is not None and is_naive(value):
+        value = make_aware(value, timezone=connection.timezone)
+    return value

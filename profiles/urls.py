@@ -1,0 +1,27 @@
+from django.urls import path
+
+from profiles.views import directory, reports, search
+
+app_name = "profiles"
+
+profile = "countries/<slug:country>/<slug:topic>"
+
+urlpatterns = [
+    path("", directory.home, name="home"),
+    path("countries/", directory.country_list, name="country_list"),
+    path("countries/<slug:country>/", directory.country_detail, name="country_detail"),
+    path(f"{profile}/", reports.profile_detail, name="profile_detail"),
+    path(f"{profile}.json", reports.profile_json, name="profile_json"),
+    path(f"{profile}.txt", reports.profile_text, name="profile_text"),
+    path(f"{profile}/editions/", reports.edition_list, name="edition_list"),
+    path(f"{profile}/editions/<int:number>/", reports.edition_detail, name="edition_detail"),
+    path(
+        f"{profile}/editions/<int:number>/compare/<int:other>/",
+        reports.edition_compare,
+        name="edition_compare",
+    ),
+    path("treaties/", directory.treaty_list, name="treaty_list"),
+    path("treaties/<slug:treaty>/", directory.treaty_detail, name="treaty_detail"),
+    path("treaties/<slug:treaty>.csv", directory.treaty_csv, name="treaty_csv"),
+    path("search/", search.search, name="search"),
+]
