@@ -7,11 +7,15 @@ rows by editing their positions.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -24,7 +28,18 @@ from profiles.forms import (
     PreloadedAutocompleteSelect,
     ProfileAdminForm,
 )
-from profiles.models import Claim, Country, Profile, Section, Topic, Treaty, TreatyStatus
+from profiles.models import (
+    Claim,
+    Country,
+    Profile,
+    Publication,
+    Section,
+    Topic,
+    Treaty,
+    TreatyStatus,
+)
+from profiles.services import profile_publish, profile_withdraw
+from profiles.snapshots import build_snapshot, snapshot_checksum
 
 # Helpers shared by the admins of both apps.
 
@@ -293,8 +308,16 @@ class SectionInline(PositionedInline, admin.TabularInline):
 @admin.register(Profile)
 class ProfileAdmin(HistoryAdmin):
     form = ProfileAdminForm
-    list_display = ["country", "topic", "last_updated", "section_count", "claim_count"]
+    list_display = [
+        "country",
+        "topic",
+        "last_updated",
+        "public_state",
+        "section_count",
+        "claim_count",
+    ]
     list_filter = ["topic", "country__region"]
+    actions = ["publish_selected", "withdraw_selected"]
     search_fields = ["country__name", "country__official_name", "topic__name"]
     autocomplete_fields = ["country", "topic"]
     list_select_related = ["country", "topic"]
@@ -322,12 +345,129 @@ class ProfileAdmin(HistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("country", "topic")
+            .select_related("country", "topic", "latest_publication")
             .annotate(
                 section_count=subquery_count(Section.objects.all(), "profile"),
                 claim_count=subquery_count(Claim.objects.all(), "section__profile"),
             )
         )
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path(
+                "<path:object_id>/publish/",
+                wrap(self.publish_view),
+                name="profiles_profile_publish",
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                wrap(self.withdraw_view),
+                name="profiles_profile_withdraw",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("profiles.publish_profile")
+
+    def publish_view(self, request, object_id):
+        """Confirm, then publish the working copy as a new edition."""
+        profile = self._profile_for_publishing(request, object_id)
+        if request.method == "POST":
+            result = profile_publish(profile=profile, user=request.user)
+            number = result.publication.number
+            if result.created:
+                self.message_user(request, f"Published {profile} as edition {number}.")
+            elif result.restored:
+                self.message_user(request, f"{profile} is public again (edition {number}).")
+            else:
+                self.message_user(
+                    request,
+                    f"Nothing to publish: {profile} is unchanged since edition {number}.",
+                    messages.WARNING,
+                )
+            return redirect("admin:profiles_profile_change", profile.pk)
+        tree = Profile.objects.with_tree().get(pk=profile.pk)
+        latest = profile.latest_publication
+        unchanged = latest is not None and latest.checksum == snapshot_checksum(
+            build_snapshot(tree, _treaty_status_for(tree))
+        )
+        claims = [claim for section in tree.sections.all() for claim in section.claims.all()]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Publish {profile}",
+            "profile": profile,
+            "latest": latest,
+            "unchanged": unchanged,
+            "next_number": (latest.number if latest else 0) + 1,
+            "section_count": len(tree.sections.all()),
+            "claim_count": len(claims),
+            "citation_count": sum(len(claim.citations.all()) for claim in claims),
+            "unsourced_count": sum(
+                1 for claim in claims if not claim.citations.all() and not claim.no_citation_needed
+            ),
+        }
+        return TemplateResponse(request, "admin/profiles/profile/publish_confirm.html", context)
+
+    def withdraw_view(self, request, object_id):
+        """Confirm, then withdraw the profile from every public page."""
+        profile = self._profile_for_publishing(request, object_id)
+        if request.method == "POST":
+            if profile_withdraw(profile=profile, user=request.user):
+                self.message_user(request, f"Withdrew {profile} from the public site.")
+            else:
+                self.message_user(request, f"{profile} was not public.", messages.WARNING)
+            return redirect("admin:profiles_profile_change", profile.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Withdraw {profile}",
+            "profile": profile,
+            "latest": profile.latest_publication,
+        }
+        return TemplateResponse(request, "admin/profiles/profile/withdraw_confirm.html", context)
+
+    def _profile_for_publishing(self, request, object_id) -> Profile:
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        profile = (
+            Profile.objects.select_related("country", "topic", "latest_publication")
+            .filter(pk=object_id)
+            .first()
+        )
+        if profile is None:
+            raise Http404("No such profile.")
+        return profile
+
+    @admin.action(description="Publish the selected profiles", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        created = unchanged = 0
+        for profile in queryset:
+            result = profile_publish(profile=profile, user=request.user)
+            created += result.created
+            unchanged += not result.created
+        self.message_user(
+            request, f"Published {created} new edition(s); {unchanged} profile(s) were unchanged."
+        )
+
+    @admin.action(description="Withdraw the selected profiles", permissions=["publish"])
+    def withdraw_selected(self, request, queryset):
+        withdrawn = sum(
+            profile_withdraw(profile=profile, user=request.user) for profile in queryset
+        )
+        self.message_user(request, f"Withdrew {withdrawn} profile(s) from the public site.")
+
+    @admin.display(description="public edition")
+    def public_state(self, obj):
+        if obj.latest_publication_id is None:
+            return "Draft (never published)"
+        if obj.withdrawn_at:
+            return "Withdrawn"
+        return f"Edition {obj.latest_publication.number}"
 
     def view_on_site(self, obj):
         # Link straight to the public page rather than through the admin's redirect view.
@@ -497,3 +637,43 @@ class ClaimAdmin(HistoryAdmin):
     @admin.display(description="space before the claim")
     def separator_shown(self, obj):
         return show_whitespace(obj.separator)
+
+
+def _treaty_status_for(profile):
+    if not profile.topic.treaty_id:
+        return None
+    return TreatyStatus.objects.filter(
+        country_id=profile.country_id, treaty_id=profile.topic.treaty_id
+    ).first()
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """Editions are immutable: listed and viewed here, never edited or deleted."""
+
+    list_display = ["profile", "number", "published_at", "published_by", "last_updated"]
+    list_filter = ["profile__topic", "published_at"]
+    search_fields = ["profile__country__name", "profile__topic__name"]
+    list_select_related = ["profile__country", "profile__topic", "published_by"]
+    ordering = ["-published_at"]
+    readonly_fields = [
+        "profile",
+        "number",
+        "published_at",
+        "published_by",
+        "last_updated",
+        "checksum",
+        "snapshot",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()

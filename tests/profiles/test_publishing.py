@@ -1,0 +1,212 @@
+"""Publishing: immutable numbered editions, withdrawal, and the ways to publish."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+
+from profiles.models import Claim, Profile, Publication
+from profiles.services import profile_export, profile_publish, profile_withdraw
+from profiles.snapshots import document_from_snapshot
+from profiles.textformat import render_profile
+from tests.conftest import FIXTURES
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
+
+
+@pytest.fixture
+def mali() -> Profile:
+    call_command("import_profile", str(MALI), stdout=StringIO())
+    return Profile.objects.get(country__slug="mali", topic__slug="cluster-munition-ban-policy")
+
+
+def edit_claim(profile: Profile, start: str, text: str) -> None:
+    claim = Claim.objects.get(section__profile=profile, text__startswith=start)
+    claim.text = text
+    claim.save()
+
+
+class PublishTests:
+    def test_first_publication_is_edition_one_with_the_whole_tree(self, mali):
+        publisher = make_user("publisher")
+
+        result = profile_publish(profile=mali, user=publisher)
+
+        publication = result.publication
+        assert result.created
+        assert (publication.number, publication.published_by) == (1, publisher)
+        assert publication.last_updated == mali.last_updated
+        snapshot = publication.snapshot
+        assert snapshot["country"]["name"] == "Mali"
+        assert [s["anchor"] for s in snapshot["sections"]] == [
+            "summary",
+            "policy",
+            "use-production-transfer-and-stockpiling",
+        ]
+        assert [f["number"] for f in snapshot["footnotes"]] == list(range(1, 9))
+        assert snapshot["treaty_status"]["status"] == "state-party"
+        assert snapshot["treaty_status"]["signed_on"] == "2008-12-03"
+        mali.refresh_from_db()
+        assert mali.is_public
+
+    def test_an_unchanged_profile_creates_no_new_edition(self, mali):
+        profile_publish(profile=mali)
+
+        result = profile_publish(profile=mali)
+
+        assert not result.created
+        assert Publication.objects.filter(profile=mali).count() == 1
+
+    def test_a_changed_profile_becomes_the_next_edition(self, mali):
+        profile_publish(profile=mali)
+        edit_claim(mali, "Mali has stated several times", "Mali has said it never used them.")
+
+        result = profile_publish(profile=mali)
+
+        assert result.created and result.publication.number == 2
+        mali.refresh_from_db()
+        assert mali.latest_publication == result.publication
+
+    def test_an_edition_keeps_what_was_published_after_later_edits(self, mali):
+        first = profile_publish(profile=mali).publication
+        edit_claim(mali, "Mali has stated several times", "Changed later.")
+
+        first.refresh_from_db()
+
+        texts = [c["text"] for s in first.snapshot["sections"] for c in s["claims"]]
+        assert "Changed later." not in texts
+
+    def test_a_publication_cannot_be_changed(self, mali):
+        publication = profile_publish(profile=mali).publication
+
+        publication.snapshot = {}
+        with pytest.raises(ValueError, match="immutable"):
+            publication.save()
+
+    def test_publishing_is_recorded_in_the_profile_history_with_the_user(self, mali):
+        publisher = make_user("publisher")
+
+        profile_publish(profile=mali, user=publisher)
+
+        record = mali.history.first()
+        assert record.history_user == publisher
+        assert record.history_change_reason == "Published edition 1"
+
+    def test_edition_text_equals_the_export_of_the_working_copy_it_froze(self, mali):
+        publication = profile_publish(profile=mali).publication
+
+        assert render_profile(document_from_snapshot(publication.snapshot)) == profile_export(
+            profile=mali
+        )
+
+
+class WithdrawTests:
+    def test_withdrawing_hides_the_profile_and_keeps_its_editions(self, mali):
+        profile_publish(profile=mali)
+
+        assert profile_withdraw(profile=mali)
+
+        mali.refresh_from_db()
+        assert not mali.is_public
+        assert mali not in Profile.objects.public()
+        assert not Publication.objects.public().filter(profile=mali).exists()
+        assert Publication.objects.filter(profile=mali).count() == 1
+
+    def test_a_draft_is_not_public_and_cannot_be_withdrawn(self, mali):
+        assert mali not in Profile.objects.public()
+        assert not profile_withdraw(profile=mali)
+
+    def test_republishing_an_unchanged_withdrawn_profile_restores_its_edition(self, mali):
+        profile_publish(profile=mali)
+        profile_withdraw(profile=mali)
+
+        result = profile_publish(profile=mali)
+
+        assert (result.created, result.restored, result.publication.number) == (False, True, 1)
+        assert mali in Profile.objects.public()
+
+
+class CommandTests:
+    def run(self, *args) -> str:
+        out = StringIO()
+        call_command(*args, stdout=out)
+        return out.getvalue()
+
+    def test_publish_profile_publishes_then_reports_unchanged(self, mali):
+        first = self.run("publish_profile", "mali", "cluster-munition-ban-policy")
+        second = self.run("publish_profile", "mali", "cluster-munition-ban-policy")
+
+        assert "edition 1" in first
+        assert "unchanged since edition 1" in second
+
+    def test_publish_profile_withdraw(self, mali):
+        profile_publish(profile=mali)
+
+        output = self.run("publish_profile", "mali", "cluster-munition-ban-policy", "--withdraw")
+
+        assert "Withdrew" in output
+        assert mali not in Profile.objects.public()
+
+    def test_import_profile_publish(self):
+        output = self.run("import_profile", str(MALI), "--publish")
+        again = self.run("import_profile", str(MALI), "--publish")
+
+        assert "published edition 1" in output
+        assert "edition 1 is already the published one" in again
+        assert Publication.objects.count() == 1
+
+
+class AdminPublishTests:
+    def url(self, profile, action):
+        return f"/admin/profiles/profile/{profile.pk}/{action}/"
+
+    def test_confirmation_page_shows_what_will_be_published(self, client, mali):
+        client.force_login(make_user("boss", superuser=True))
+
+        response = client.get(self.url(mali, "publish"))
+
+        assert response.status_code == 200
+        assert b"edition 1" in response.content
+        assert response.context["claim_count"] == 14
+        assert not Publication.objects.exists()
+
+    def test_posting_publishes_with_the_user(self, client, mali):
+        boss = make_user("boss", superuser=True)
+        client.force_login(boss)
+
+        response = client.post(self.url(mali, "publish"))
+
+        assert response.status_code == 302
+        assert Publication.objects.get(profile=mali).published_by == boss
+
+    def test_withdraw_through_the_admin(self, client, mali):
+        profile_publish(profile=mali)
+        client.force_login(make_user("boss", superuser=True))
+
+        client.post(self.url(mali, "withdraw"))
+
+        assert mali not in Profile.objects.public()
+
+    def test_staff_without_the_publish_permission_cannot_publish(self, client, mali):
+        editor = make_user("editor")
+        editor.user_permissions.add(Permission.objects.get(codename="change_profile"))
+        client.force_login(editor)
+
+        assert client.get(self.url(mali, "publish")).status_code == 403
+        assert client.post(self.url(mali, "publish")).status_code == 403
+        assert not Publication.objects.exists()
+
+    def test_publications_cannot_be_edited_or_deleted_in_the_admin(self, client, mali):
+        publication = profile_publish(profile=mali).publication
+        client.force_login(make_user("boss", superuser=True))
+
+        response = client.post(
+            f"/admin/profiles/publication/{publication.pk}/delete/", {"post": "yes"}
+        )
+
+        assert response.status_code == 403
+        assert Publication.objects.filter(pk=publication.pk).exists()
