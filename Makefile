@@ -4,7 +4,8 @@
 #   make test   install, lint, check migrations, run the tests on SQLite and on PostgreSQL
 #
 # Needs python3 (with the venv module: apt-get install python3-venv on Debian) and, for
-# `make test`, the PostgreSQL server (apt-get install postgresql); see scripts/with-postgres.
+# `make test`, the PostgreSQL server (apt-get install postgresql; see scripts/with-postgres)
+# and Debian's Chromium for the browser tests (`make browser` installs it when run as root).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,19 +16,22 @@ MANAGE := $(BIN)/python manage.py
 DEV := DJANGO_DEBUG=1
 # The test runs pick their own database; ignore any DATABASE_URL in the caller's environment.
 NO_DB_URL := env -u DATABASE_URL
+# The browser tests drive this Chromium (tests/browser/conftest.py); Playwright downloads none.
+CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 # `make test` runs its steps in order, even under `make -j`.
 .NOTPARALLEL:
 
-.PHONY: help venv install run test lint format check-migrations test-sqlite test-postgres clean \
-	distclean
+.PHONY: help venv install browser run test lint format check-migrations test-sqlite \
+	test-postgres clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://127.0.0.1:8000/"
 	@echo "make test       lint, check migrations, run the tests on SQLite, then on PostgreSQL"
 	@echo "make install    create $(VENV) and install the project with its dev dependencies"
+	@echo "make browser    install Debian's Chromium for the browser tests, if it is missing"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff format and ruff check --fix"
 	@echo "make clean      remove caches and build files (keeps $(VENV) and db.sqlite3)"
@@ -48,12 +52,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# Debian's Chromium for the browser tests, installed only when missing. apt-get needs root (as
+# in CI); anyone else gets the command to run.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Chromium for the browser tests (apt-get install chromium) ..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium || { echo "Could not install Chromium." >&2; exit 1; }; \
+		else \
+			echo "The browser tests need Chromium at $(CHROMIUM)." >&2; \
+			echo "On Debian, run as root: apt-get update && apt-get install -y chromium" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
 run: $(STAMP)
 	$(DEV) $(MANAGE) migrate
 	$(DEV) $(MANAGE) load_demo
 	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
 
-test: lint check-migrations test-sqlite test-postgres
+test: lint check-migrations browser test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -74,7 +93,7 @@ format: $(STAMP)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
-	rm -rf .ruff_cache .pytest_cache build *.egg-info staticfiles
+	rm -rf .ruff_cache .pytest_cache build *.egg-info staticfiles test-artifacts
 
 distclean: clean
 	rm -rf $(VENV)

@@ -1,8 +1,10 @@
 import unicodedata
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -59,6 +61,18 @@ def normalise_name(name: str) -> str:
     return " ".join(folded.casefold().split()).removeprefix("the ")
 
 
+class SlugFromName(models.Model):
+    """A model whose empty slug is filled from its name when saved."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
 class CountryQuerySet(models.QuerySet):
     def match(self, name: str) -> "Country | None":
         """Return the country known by this name, or None.
@@ -82,7 +96,7 @@ class CountryQuerySet(models.QuerySet):
         return self.get(pk=found[min(found)])
 
 
-class Country(models.Model):
+class Country(SlugFromName):
     Region = CountryRegion
 
     name = models.CharField(
@@ -136,13 +150,8 @@ class Country(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
-        return f"/countries/{self.slug}/"
+        return reverse("profiles:country_detail", args=[self.slug])
 
     def known_names(self) -> list[str]:
         """Return every name this country may be written as in a profile file."""
@@ -150,7 +159,7 @@ class Country(models.Model):
         return [name.strip() for name in names if name.strip()]
 
 
-class Treaty(models.Model):
+class Treaty(SlugFromName):
     name = models.CharField(max_length=200, help_text="The treaty's full name.")
     short_name = models.CharField(max_length=100, blank=True, help_text="E.g. “CCM”.")
     slug = models.SlugField(
@@ -170,13 +179,8 @@ class Treaty(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
-        return f"/treaties/{self.slug}/"
+        return reverse("profiles:treaty_detail", args=[self.slug])
 
 
 class TreatyStatus(models.Model):
@@ -234,7 +238,7 @@ class TreatyStatus(models.Model):
         return f"{self.country} — {self.treaty}: {self.get_status_display()}"
 
 
-class Topic(models.Model):
+class Topic(SlugFromName):
     name = models.CharField(max_length=200, help_text="E.g. “Cluster Munition Ban Policy”.")
     slug = models.SlugField(max_length=100, help_text="Used in public addresses.")
     treaty = models.ForeignKey(
@@ -258,10 +262,9 @@ class Topic(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)
-        super().save(*args, **kwargs)
+
+# Fields of Profile that only profile_publish and profile_withdraw write.
+PUBLIC_STATE_FIELDS = ("latest_publication_id", "withdrawn_at", "public_changed_at")
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -351,9 +354,17 @@ class Profile(models.Model):
     def __str__(self):
         return f"{self.country} — {self.topic}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Only the publishing services change the public state: never write back the
+            # values of an instance loaded before a publish or withdrawal.
+            current = type(self).objects.filter(pk=self.pk).values(*PUBLIC_STATE_FIELDS).first()
+            for name, value in (current or {}).items():
+                setattr(self, name, value)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
-        # The public report page (design.md: /countries/<country>/<topic>/).
-        return f"/countries/{self.country.slug}/{self.topic.slug}/"
+        return reverse("profiles:profile_detail", args=[self.country.slug, self.topic.slug])
 
     @property
     def is_public(self) -> bool:
@@ -400,7 +411,8 @@ class Section(models.Model):
         return self.heading or self.get_kind_display()
 
     def get_absolute_url(self):
-        return f"{self.profile.get_absolute_url()}#section-{self.position}"
+        # Publications anchor each section at the slug of its heading (profiles/snapshots.py).
+        return f"{self.profile.get_absolute_url()}#{slugify(self.heading or self.kind)}"
 
 
 class Claim(models.Model):
@@ -483,4 +495,68 @@ class Publication(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.profile.get_absolute_url()}editions/{self.number}/"
+        return reverse(
+            "profiles:edition_detail",
+            args=[self.profile.country.slug, self.profile.topic.slug, self.number],
+        )
+
+
+class SearchEntryKind(models.TextChoices):
+    CLAIM = "claim", "Claim"
+    FOOTNOTE = "footnote", "Footnote"
+
+
+class SearchEntry(models.Model):
+    """One claim or footnote of a public profile's latest edition, as the site search reads it.
+
+    The index is derived data, rebuilt from the publication snapshot every time a profile goes
+    public (profiles.search.search_index_publication), dropped when it is withdrawn, and
+    rebuilt whole by `manage.py rebuild_search_index`. It therefore keeps no history and
+    editors never edit it. On PostgreSQL `search_vector` holds the indexed tsvector of
+    `normalised` (GIN index, migration 0005); on SQLite it stays empty and the search
+    matches words in `normalised`.
+    """
+
+    Kind = SearchEntryKind
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="search_entries")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="search_entries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    number = models.PositiveIntegerField(
+        help_text="The claim's place in the edition (from 1), or the footnote's number."
+    )
+    anchor = models.CharField(
+        max_length=320,
+        help_text="Where the passage is on the report page: a section anchor or fn-<number>.",
+    )
+    heading = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The heading of the section the claim is in, or of the first claim citing "
+        "the footnote.",
+    )
+    text = models.TextField(help_text="The passage exactly as published.")
+    normalised = models.TextField(
+        help_text="The passage's words folded for matching (lower case, no accents), separated "
+        "by single spaces, with a space at each end."
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["profile_id", "kind", "number"]
+        verbose_name = "search entry"
+        verbose_name_plural = "search entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "kind", "number"], name="searchentry_unique_number"
+            ),
+            choices_constraint("kind", SearchEntryKind.choices, name="searchentry_valid_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return f"{self.profile.get_absolute_url()}#{self.anchor}"

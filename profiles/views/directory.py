@@ -1,10 +1,352 @@
-"""Browsing: the home page, countries, treaties."""
+"""Browsing: the home page, countries, treaties.
 
-from django.http import Http404
+The public reads publications only: a profile appears once it has been published and
+disappears, everywhere at once, when it is withdrawn. Each page shapes its queries in one place
+and costs a fixed number of queries however many countries, profiles and statuses there are.
+"""
+
+import csv
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.http import Http404, HttpResponse
+from django.views.generic import DetailView, ListView, TemplateView
+
+from profiles.caching import public_page, site_last_modified
+from profiles.filters import (
+    CountryFilter,
+    TreatyTableFilter,
+    parse_sort,
+    sort_treaty_table,
+)
+from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
+
+public = public_page(last_modified=site_last_modified)
+
+RECENT_PROFILES = 10
+COUNTRIES_PER_PAGE = 50
+
+# The columns of a treaty's status table: the sort key (None: not sortable) and the heading.
+TREATY_TABLE_COLUMNS = [
+    ("country", "Country"),
+    ("region", "Region"),
+    ("status", "Status"),
+    ("signed", "Signed"),
+    ("joined", "Ratified or acceded"),
+    ("in_force", "Entry into force"),
+    (None, "Last transparency report"),
+]
+TREATY_CSV_HEADER = [
+    "Country",
+    "ISO 3166 alpha-3",
+    "Region",
+    "Status",
+    "Signed",
+    "Ratified or acceded",
+    "Joined by",
+    "Entry into force",
+    "Initial transparency report due",
+    "Last transparency report submitted",
+]
 
 
-def _not_yet(*args, **kwargs):
-    raise Http404("This page is being built.")
+# Query shaping: candidates for QuerySet methods in profiles/models.py. ----------------------
 
 
-home = country_list = country_detail = treaty_list = treaty_detail = treaty_csv = _not_yet
+def public_profiles():
+    """Return public profiles with what a link to one needs: country, topic, latest edition.
+
+    The edition's snapshot (the whole profile) stays in the database.
+    """
+    return (
+        Profile.objects.public()
+        .select_related("country", "topic", "latest_publication")
+        .defer(
+            "notes",
+            "status_box",
+            "latest_publication__snapshot",
+            "latest_publication__checksum",
+        )
+    )
+
+
+def public_topics():
+    """Return the topics with at least one public profile, counted in `public_profile_count`.
+
+    A topic with drafts only is not shown: its name would tell of an unpublished profile.
+    """
+    is_public = Q(profiles__latest_publication__isnull=False, profiles__withdrawn_at__isnull=True)
+    counted = Topic.objects.annotate(public_profile_count=Count("profiles", filter=is_public))
+    return counted.filter(public_profile_count__gt=0)
+
+
+def _has_public_profile() -> Exists:
+    return Exists(Profile.objects.public().filter(country=OuterRef("pk")))
+
+
+def countries_with_public_profiles():
+    """Return the countries of the countries list: those with at least one public profile."""
+    return Country.objects.filter(_has_public_profile())
+
+
+def listed_countries():
+    """Return the countries the public directory knows: the reference list (countries with
+    an ISO code, and other areas) and any other country once one of its profiles is public.
+
+    Importing a draft creates the country it names when no country matches (a new area, a
+    misspelling); that country stays out of sight until one of its profiles is published.
+    """
+    return Country.objects.filter(~Q(iso3="") | Q(is_other_area=True) | _has_public_profile())
+
+
+def _label(field: str, choices) -> Case:
+    """Return the display label of a choice held in an annotation."""
+    whens = [When(**{field: value}, then=Value(label)) for value, label in choices]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def with_treaty_status(queryset, relation: str, condition: Q):
+    """Annotate each row with one treaty status: a country's for a treaty, or a treaty's for a
+    country. No status row reads as "not party". One join, no query per row."""
+    not_party = TreatyStatus.Status.NOT_PARTY
+    ranks = [When(status=value, then=Value(rank)) for rank, value in enumerate(TreatyStatus.Status)]
+    return (
+        queryset.annotate(status_row=FilteredRelation(relation, condition=condition))
+        .annotate(
+            status=Coalesce(F("status_row__status"), Value(not_party.value)),
+            signed_on=F("status_row__signed_on"),
+            joined_on=F("status_row__joined_on"),
+            joined_by=Coalesce(F("status_row__joined_by"), Value("")),
+            in_force_on=F("status_row__in_force_on"),
+            initial_report_due_on=F("status_row__initial_report_due_on"),
+            last_report_submitted_on=F("status_row__last_report_submitted_on"),
+        )
+        .annotate(
+            status_label=_label("status", TreatyStatus.Status.choices),
+            joined_by_label=_label("joined_by", TreatyStatus.JoinedBy.choices),
+            status_rank=Case(*ranks, default=Value(len(ranks))),
+        )
+    )
+
+
+def treaty_status_table(treaty: Treaty):
+    """Return every listed country with its status for the treaty (the status table)."""
+    return with_treaty_status(
+        listed_countries(), "treaty_statuses", Q(treaty_statuses__treaty=treaty)
+    ).annotate(region_sort=NullIf("region", Value("")))
+
+
+def treaties_with_counts():
+    """Return the treaties with their numbers of state parties and signatories."""
+    listed = Q(statuses__country__in=listed_countries())
+    return Treaty.objects.annotate(
+        state_party_count=Count(
+            "statuses", filter=listed & Q(statuses__status=TreatyStatus.Status.STATE_PARTY)
+        ),
+        signatory_count=Count(
+            "statuses", filter=listed & Q(statuses__status=TreatyStatus.Status.SIGNATORY)
+        ),
+    )
+
+
+# Views -----------------------------------------------------------------------------------------
+
+
+class HomeView(TemplateView):
+    template_name = "profiles/home.html"
+
+    def get_context_data(self, **kwargs):
+        recent = public_profiles().order_by(
+            "-latest_publication__last_updated", "-latest_publication__published_at", "pk"
+        )
+        return super().get_context_data(
+            topics=public_topics(), recent_profiles=recent[:RECENT_PROFILES], **kwargs
+        )
+
+
+class CountryListView(ListView):
+    """Countries with a public profile, filtered as the reader asks, fifty to a page."""
+
+    template_name = "profiles/country_list.html"
+    context_object_name = "countries"
+    paginate_by = COUNTRIES_PER_PAGE
+    page_note = ""
+
+    def get_queryset(self):
+        self.treaties = list(Treaty.objects.all())
+        self.filterset = CountryFilter(
+            self.request.GET,
+            queryset=countries_with_public_profiles(),
+            treaties=self.treaties,
+            topics=list(public_topics()),
+        )
+        if not self.filterset.is_valid():
+            return Country.objects.none()
+        return self.filterset.qs.prefetch_related(
+            Prefetch("treaty_statuses", queryset=TreatyStatus.objects.defer("notes").order_by()),
+            Prefetch(
+                "profiles",
+                queryset=public_profiles().order_by("topic__name"),
+                to_attr="public_profiles",
+            ),
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        """Show the nearest page that exists, with a note, rather than an error page."""
+        paginator = self.get_paginator(queryset, page_size)
+        requested = self.request.GET.get("page")
+        page = paginator.get_page(requested)
+        if requested is not None and requested != str(page.number):
+            self.page_note = (
+                f"There is no page “{requested}”: this is page {page.number} "
+                f"of {paginator.num_pages}."
+            )
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for country in context["countries"]:
+            statuses = {status.treaty_id: status for status in country.treaty_statuses.all()}
+            country.treaty_columns = [(treaty, statuses.get(treaty.pk)) for treaty in self.treaties]
+        page = context["page_obj"]
+        context.update(
+            filter=self.filterset,
+            treaties=self.treaties,
+            page_note=self.page_note,
+            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        )
+        return context
+
+
+class CountryDetailView(DetailView):
+    """A country's treaty statuses and public profiles.
+
+    Treaty statuses are public facts, so a listed country without a public profile still has
+    its page, saying so.
+    """
+
+    template_name = "profiles/country_detail.html"
+    context_object_name = "country"
+
+    def get_object(self, queryset=None):
+        slug = self.kwargs["country"]
+        try:
+            return listed_countries().get(slug=slug)
+        except Country.DoesNotExist:
+            raise Http404(f"There is no country at the address “{slug}”.") from None
+
+    def get_context_data(self, **kwargs):
+        country = self.object
+        return super().get_context_data(
+            treaties=with_treaty_status(
+                Treaty.objects.all(), "statuses", Q(statuses__country=country)
+            ),
+            profiles=public_profiles().filter(country=country).order_by("topic__name"),
+            **kwargs,
+        )
+
+
+class TreatyListView(ListView):
+    template_name = "profiles/treaty_list.html"
+    context_object_name = "treaties"
+
+    def get_queryset(self):
+        return treaties_with_counts()
+
+
+class TreatyDetailView(DetailView):
+    """The status table of a treaty: every listed country, filtered and sorted as asked."""
+
+    template_name = "profiles/treaty_detail.html"
+    context_object_name = "treaty"
+
+    def get_object(self, queryset=None):
+        slug = self.kwargs["treaty"]
+        try:
+            return Treaty.objects.get(slug=slug)
+        except Treaty.DoesNotExist:
+            raise Http404(f"There is no treaty at the address “{slug}”.") from None
+
+    def get_table(self):
+        """Return the filter and the rows it selects, sorted by `?sort=`."""
+        self.sort_key, self.descending = parse_sort(self.request.GET.get("sort"))
+        filterset = TreatyTableFilter(self.request.GET, queryset=treaty_status_table(self.object))
+        rows = filterset.qs if filterset.is_valid() else Country.objects.none()
+        return filterset, sort_treaty_table(rows, self.sort_key, self.descending)
+
+    def get_context_data(self, **kwargs):
+        filterset, rows = self.get_table()
+        return super().get_context_data(
+            filter=filterset,
+            rows=rows,
+            columns=self.columns(),
+            sort=f"-{self.sort_key}" if self.descending else self.sort_key,
+            **kwargs,
+        )
+
+    def columns(self) -> list[dict]:
+        """Describe each column heading: its link toggles the direction of the sort."""
+        columns = []
+        for key, label in TREATY_TABLE_COLUMNS:
+            current = key is not None and key == self.sort_key
+            columns.append(
+                {
+                    "label": label,
+                    "key": key,
+                    "aria_sort": (
+                        ("descending" if self.descending else "ascending") if current else ""
+                    ),
+                    "next_sort": f"-{key}" if current and not self.descending else key,
+                }
+            )
+        return columns
+
+
+class TreatyCsvView(TreatyDetailView):
+    """The status table as CSV, with the same filters and order; dates in ISO 8601."""
+
+    def render_to_response(self, context, **response_kwargs):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.object.slug}-status.csv"'
+        writer = csv.writer(response)
+        writer.writerow(TREATY_CSV_HEADER)
+        for row in context["rows"]:
+            writer.writerow(
+                [
+                    row.name,
+                    row.iso3,
+                    row.get_region_display(),
+                    row.status_label,
+                    _iso(row.signed_on),
+                    _iso(row.joined_on),
+                    row.joined_by_label,
+                    _iso(row.in_force_on),
+                    _iso(row.initial_report_due_on),
+                    _iso(row.last_report_submitted_on),
+                ]
+            )
+        return response
+
+
+def _iso(date) -> str:
+    return date.isoformat() if date else ""
+
+
+home = public(HomeView.as_view())
+country_list = public(CountryListView.as_view())
+country_detail = public(CountryDetailView.as_view())
+treaty_list = public(TreatyListView.as_view())
+treaty_detail = public(TreatyDetailView.as_view())
+treaty_csv = public(TreatyCsvView.as_view())

@@ -1,7 +1,17 @@
 """Full-text search over published claims and footnotes."""
 
-from django.http import Http404
+from django.shortcuts import render
+
+from profiles.caching import public_page, site_last_modified
+from profiles.search import MAX_QUERY_LENGTH, search_public
 
 
+@public_page(last_modified=site_last_modified)
 def search(request):
-    raise Http404("This page is being built.")
+    """Show the public profiles whose latest edition matches ?q=, best first, by pages."""
+    results = search_public(request.GET.get("q", ""), page=request.GET.get("page"))
+    return render(
+        request,
+        "profiles/search.html",
+        {"query": results.query, "results": results, "max_length": MAX_QUERY_LENGTH},
+    )

@@ -96,6 +96,16 @@ class PublishTests:
         assert record.history_user == publisher
         assert record.history_change_reason == "Published edition 1"
 
+    def test_saving_a_copy_loaded_before_publishing_keeps_the_public_state(self, mali):
+        stale = Profile.objects.get(pk=mali.pk)
+        publication = profile_publish(profile=mali).publication
+
+        stale.notes = "Checked the summary."
+        stale.save()
+
+        stale.refresh_from_db()
+        assert (stale.notes, stale.latest_publication) == ("Checked the summary.", publication)
+
     def test_edition_text_equals_the_export_of_the_working_copy_it_froze(self, mali):
         publication = profile_publish(profile=mali).publication
 

@@ -1,0 +1,115 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+Playwright downloads no browser here: it launches /usr/bin/chromium, which `make browser`
+installs. One browser serves the whole session; each test gets a fresh context and page.
+"""
+
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+from profiles.models import Country, Profile
+from tests.factories import make_country
+
+# Playwright's sync API keeps an asyncio event loop running in the main thread until the
+# session ends, so Django would take every later ORM call (fixtures, the flush after each
+# transactional test, any test that runs after a browser test) for one made from async code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start.
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # Without these Chromium keeps calling home, which a closed network makes slow and noisy.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# Screenshots: the ones the tests take, and one of each page a failing test leaves behind.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+_reports = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that use the live server last, in their shuffled order.
+
+    After each one, pytest-django flushes the database, emptying the tables that the data
+    migrations fill (countries, treaties) and that other tests read. pytest-django runs such
+    tests last, but pytest-randomly shuffles the whole suite after it has sorted it.
+    """
+    items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(_reports, {})[report.when] = report
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"The browser tests need Chromium at {CHROMIUM}: run `make browser` as root, "
+            "or apt-get install chromium.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def page(request, browser, live_server, artifacts_dir):
+    """Open a page on the live server; paths such as "/countries/" are relative to it."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    call = request.node.stash.get(_reports, {}).get("call")
+    if call is not None and call.failed:
+        page.screenshot(path=artifacts_dir / f"failed-{request.node.name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def mali(transactional_db, fixtures_dir) -> Profile:
+    """Publish Mali's Cluster Munition Ban Policy from tests/fixtures.
+
+    Transactional tests flush the countries that the data migrations load, so Mali is made
+    here, in Africa for the directory's region filter, before the importer looks for it.
+    """
+    make_country("Mali", iso3="MLI", region=Country.Region.AFRICA)
+    return import_published(fixtures_dir / "mali-cluster-munition-ban-policy.txt")
+
+
+@pytest.fixture
+def westmarch(transactional_db, fixtures_dir) -> Profile:
+    """Publish a second profile, of a (fictional) country in Europe."""
+    make_country("Westmarch", region=Country.Region.EUROPE_CENTRAL_ASIA)
+    return import_published(fixtures_dir / "westmarch-cluster-munition-ban-policy.txt")
+
+
+def import_published(path: Path) -> Profile:
+    """Import one profile file, publish it, and return its profile."""
+    call_command("import_profile", str(path), "--publish", stdout=StringIO())
+    return Profile.objects.select_related("country", "topic").latest("pk")
