@@ -3,7 +3,7 @@ import unicodedata
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -73,7 +73,31 @@ class SlugFromName(models.Model):
         super().save(*args, **kwargs)
 
 
+def public_profile_condition(prefix: str = "") -> Q:
+    """The condition for a public profile (published, not withdrawn), from a related model."""
+    return Q(
+        **{
+            f"{prefix}latest_publication__isnull": False,
+            f"{prefix}withdrawn_at__isnull": True,
+        }
+    )
+
+
 class CountryQuerySet(models.QuerySet):
+    def with_public_profile(self):
+        """Countries with at least one public profile."""
+        return self.filter(models.Exists(Profile.objects.public().filter(country=OuterRef("pk"))))
+
+    def listed(self):
+        """Countries the public directory knows: the reference list (those with an ISO code,
+        and other areas), and any other country once one of its profiles is public.
+
+        Importing a draft creates the country it names when none matches (a new area, a
+        misspelling); that country stays out of sight until one of its profiles is published.
+        """
+        has_public_profile = models.Exists(Profile.objects.public().filter(country=OuterRef("pk")))
+        return self.filter(~Q(iso3="") | Q(is_other_area=True) | has_public_profile)
+
     def match(self, name: str) -> "Country | None":
         """Return the country known by this name, or None.
 
@@ -159,6 +183,20 @@ class Country(SlugFromName):
         return [name.strip() for name in names if name.strip()]
 
 
+class TreatyQuerySet(models.QuerySet):
+    def with_party_counts(self):
+        """Annotate the numbers of listed countries that are state parties and signatories."""
+        listed = Q(statuses__country__in=Country.objects.listed())
+        return self.annotate(
+            state_party_count=models.Count(
+                "statuses", filter=listed & Q(statuses__status=TreatyStatusChoice.STATE_PARTY)
+            ),
+            signatory_count=models.Count(
+                "statuses", filter=listed & Q(statuses__status=TreatyStatusChoice.SIGNATORY)
+            ),
+        )
+
+
 class Treaty(SlugFromName):
     name = models.CharField(max_length=200, help_text="The treaty's full name.")
     short_name = models.CharField(max_length=100, blank=True, help_text="E.g. “CCM”.")
@@ -169,6 +207,7 @@ class Treaty(SlugFromName):
     entry_into_force_on = models.DateField("entered into force on", null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = TreatyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -238,6 +277,20 @@ class TreatyStatus(models.Model):
         return f"{self.country} — {self.treaty}: {self.get_status_display()}"
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_public_profiles(self):
+        """Topics with at least one public profile, counted in `public_profile_count`.
+
+        A topic with drafts only is left out: its name would tell of an unpublished profile.
+        """
+        counted = self.annotate(
+            public_profile_count=models.Count(
+                "profiles", filter=public_profile_condition("profiles__")
+            )
+        )
+        return counted.filter(public_profile_count__gt=0)
+
+
 class Topic(SlugFromName):
     name = models.CharField(max_length=200, help_text="E.g. “Cluster Munition Ban Policy”.")
     slug = models.SlugField(max_length=100, help_text="Used in public addresses.")
@@ -252,6 +305,7 @@ class Topic(SlugFromName):
     description = models.TextField(blank=True, help_text="A sentence or two for the home page.")
 
     history = HistoricalRecords()
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -270,7 +324,14 @@ PUBLIC_STATE_FIELDS = ("latest_publication_id", "withdrawn_at", "public_changed_
 class ProfileQuerySet(models.QuerySet):
     def public(self):
         """Profiles the public may read: published at least once and not withdrawn."""
-        return self.filter(latest_publication__isnull=False, withdrawn_at__isnull=True)
+        return self.filter(public_profile_condition())
+
+    def for_links(self):
+        """Fetch what a link to a profile needs: country, topic and latest edition, without
+        the edition's snapshot (the whole profile)."""
+        return self.select_related("country", "topic", "latest_publication").defer(
+            "notes", "status_box", "latest_publication__snapshot", "latest_publication__checksum"
+        )
 
     def with_tree(self):
         """Fetch profiles with their sections, claims and citations in a fixed number of queries."""
@@ -451,9 +512,7 @@ class Claim(models.Model):
 class PublicationQuerySet(models.QuerySet):
     def public(self):
         """Editions the public may read: those of profiles that are not withdrawn."""
-        return self.filter(
-            profile__latest_publication__isnull=False, profile__withdrawn_at__isnull=True
-        )
+        return self.filter(public_profile_condition("profile__"))
 
 
 class Publication(models.Model):

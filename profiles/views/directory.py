@@ -10,11 +10,8 @@ import csv
 from django.db.models import (
     Case,
     CharField,
-    Count,
-    Exists,
     F,
     FilteredRelation,
-    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -62,53 +59,7 @@ TREATY_CSV_HEADER = [
 ]
 
 
-# Query shaping: candidates for QuerySet methods in profiles/models.py. ----------------------
-
-
-def public_profiles():
-    """Return public profiles with what a link to one needs: country, topic, latest edition.
-
-    The edition's snapshot (the whole profile) stays in the database.
-    """
-    return (
-        Profile.objects.public()
-        .select_related("country", "topic", "latest_publication")
-        .defer(
-            "notes",
-            "status_box",
-            "latest_publication__snapshot",
-            "latest_publication__checksum",
-        )
-    )
-
-
-def public_topics():
-    """Return the topics with at least one public profile, counted in `public_profile_count`.
-
-    A topic with drafts only is not shown: its name would tell of an unpublished profile.
-    """
-    is_public = Q(profiles__latest_publication__isnull=False, profiles__withdrawn_at__isnull=True)
-    counted = Topic.objects.annotate(public_profile_count=Count("profiles", filter=is_public))
-    return counted.filter(public_profile_count__gt=0)
-
-
-def _has_public_profile() -> Exists:
-    return Exists(Profile.objects.public().filter(country=OuterRef("pk")))
-
-
-def countries_with_public_profiles():
-    """Return the countries of the countries list: those with at least one public profile."""
-    return Country.objects.filter(_has_public_profile())
-
-
-def listed_countries():
-    """Return the countries the public directory knows: the reference list (countries with
-    an ISO code, and other areas) and any other country once one of its profiles is public.
-
-    Importing a draft creates the country it names when no country matches (a new area, a
-    misspelling); that country stays out of sight until one of its profiles is published.
-    """
-    return Country.objects.filter(~Q(iso3="") | Q(is_other_area=True) | _has_public_profile())
+# Query shaping for the status tables. -------------------------------------------------------
 
 
 def _label(field: str, choices) -> Case:
@@ -144,21 +95,8 @@ def with_treaty_status(queryset, relation: str, condition: Q):
 def treaty_status_table(treaty: Treaty):
     """Return every listed country with its status for the treaty (the status table)."""
     return with_treaty_status(
-        listed_countries(), "treaty_statuses", Q(treaty_statuses__treaty=treaty)
+        Country.objects.listed(), "treaty_statuses", Q(treaty_statuses__treaty=treaty)
     ).annotate(region_sort=NullIf("region", Value("")))
-
-
-def treaties_with_counts():
-    """Return the treaties with their numbers of state parties and signatories."""
-    listed = Q(statuses__country__in=listed_countries())
-    return Treaty.objects.annotate(
-        state_party_count=Count(
-            "statuses", filter=listed & Q(statuses__status=TreatyStatus.Status.STATE_PARTY)
-        ),
-        signatory_count=Count(
-            "statuses", filter=listed & Q(statuses__status=TreatyStatus.Status.SIGNATORY)
-        ),
-    )
 
 
 # Views -----------------------------------------------------------------------------------------
@@ -168,11 +106,17 @@ class HomeView(TemplateView):
     template_name = "profiles/home.html"
 
     def get_context_data(self, **kwargs):
-        recent = public_profiles().order_by(
-            "-latest_publication__last_updated", "-latest_publication__published_at", "pk"
+        recent = (
+            Profile.objects.public()
+            .for_links()
+            .order_by(
+                "-latest_publication__last_updated", "-latest_publication__published_at", "pk"
+            )
         )
         return super().get_context_data(
-            topics=public_topics(), recent_profiles=recent[:RECENT_PROFILES], **kwargs
+            topics=Topic.objects.with_public_profiles(),
+            recent_profiles=recent[:RECENT_PROFILES],
+            **kwargs,
         )
 
 
@@ -188,9 +132,9 @@ class CountryListView(ListView):
         self.treaties = list(Treaty.objects.all())
         self.filterset = CountryFilter(
             self.request.GET,
-            queryset=countries_with_public_profiles(),
+            queryset=Country.objects.with_public_profile(),
             treaties=self.treaties,
-            topics=list(public_topics()),
+            topics=list(Topic.objects.with_public_profiles()),
         )
         if not self.filterset.is_valid():
             return Country.objects.none()
@@ -198,7 +142,7 @@ class CountryListView(ListView):
             Prefetch("treaty_statuses", queryset=TreatyStatus.objects.defer("notes").order_by()),
             Prefetch(
                 "profiles",
-                queryset=public_profiles().order_by("topic__name"),
+                queryset=Profile.objects.public().for_links().order_by("topic__name"),
                 to_attr="public_profiles",
             ),
         )
@@ -243,7 +187,7 @@ class CountryDetailView(DetailView):
     def get_object(self, queryset=None):
         slug = self.kwargs["country"]
         try:
-            return listed_countries().get(slug=slug)
+            return Country.objects.listed().get(slug=slug)
         except Country.DoesNotExist:
             raise Http404(f"There is no country at the address “{slug}”.") from None
 
@@ -253,7 +197,10 @@ class CountryDetailView(DetailView):
             treaties=with_treaty_status(
                 Treaty.objects.all(), "statuses", Q(statuses__country=country)
             ),
-            profiles=public_profiles().filter(country=country).order_by("topic__name"),
+            profiles=Profile.objects.public()
+            .for_links()
+            .filter(country=country)
+            .order_by("topic__name"),
             **kwargs,
         )
 
@@ -263,7 +210,7 @@ class TreatyListView(ListView):
     context_object_name = "treaties"
 
     def get_queryset(self):
-        return treaties_with_counts()
+        return Treaty.objects.with_party_counts()
 
 
 class TreatyDetailView(DetailView):
