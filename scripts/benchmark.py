@@ -57,7 +57,7 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,testserver")
     os.environ["DJANGO_SETTINGS_MODULE"] = "monitor.settings"
 
     import django
@@ -111,6 +111,54 @@ def main():
         f"export:             {export_time * 1000:8.1f} ms "
         f"({len(queries) // options.repeat} queries)"
     )
+    bench_public_pages(options.repeat)
+
+
+def bench_public_pages(repeat: int) -> None:
+    """Time the public pages of the benchmark profile against Mali's: ratios, query counts."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    mali = ROOT / "profiles/demo/mali-cluster-munition-ban-policy.txt"
+    with open(os.devnull, "w") as devnull:
+        call_command("import_profile", str(mali), "--publish", stdout=devnull)
+        call_command(
+            "publish_profile", "benchmarkland", "cluster-munition-ban-policy", stdout=devnull
+        )
+    client = Client()
+    pages = [
+        "/countries/{}/cluster-munition-ban-policy/",
+        "/countries/{}/cluster-munition-ban-policy.json",
+        "/countries/{}/cluster-munition-ban-policy.txt",
+        "/countries/{}/cluster-munition-ban-policy/editions/",
+    ]
+    print("public page (Mali 14 claims vs Benchmarkland)   queries   time ratio")
+    for page in pages:
+        results = {}
+        for country in ("mali", "benchmarkland"):
+            url = page.format(country)
+            client.get(url)  # warm up
+            with CaptureQueriesContext(connection) as queries:
+                seconds = median_seconds(lambda url=url: client.get(url), repeat)
+            results[country] = (len(queries) // repeat, seconds)
+        (mali_q, mali_t), (big_q, big_t) = results["mali"], results["benchmarkland"]
+        print(
+            f"  {page.format('…'):<48} {mali_q} vs {big_q}    {big_t / mali_t:5.1f}x "
+            f"({mali_t * 1000:.1f} ms vs {big_t * 1000:.1f} ms)"
+        )
+    for url in [
+        "/",
+        "/countries/",
+        "/countries/mali/",
+        "/treaties/convention-on-cluster-munitions/",
+        "/search/?q=Geneva",
+    ]:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            seconds = median_seconds(lambda url=url: client.get(url), repeat)
+        print(f"  {url:<48} {len(queries) // repeat} queries, {seconds * 1000:.1f} ms")
 
 
 if __name__ == "__main__":
