@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from profiles.models import Claim, choices_constraint
+from profiles.models import Claim, acting_user, choices_constraint
 
 
 class SourceKind(models.TextChoices):
@@ -15,6 +16,18 @@ class SourceKind(models.TextChoices):
     NEWS = "news", "News article"
     WEB_PAGE = "web-page", "Web page"
     OTHER = "other", "Other"
+
+
+class ReviewState(models.TextChoices):
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    VERIFIED = "verified", "Verified"
+    DISPUTED = "disputed", "Disputed"
+    SOURCE_UNAVAILABLE = "source-unavailable", "Source unavailable"
+
+
+# The fields a fact-checker writes; everything else on a citation is the editors'.
+REVIEW_FIELDS = ("review_state", "reviewed_by", "reviewed_at", "review_note")
+REVIEW_FIELDS_COLUMNS = ("review_state", "reviewed_by_id", "reviewed_at", "review_note")
 
 
 class Source(models.Model):
@@ -69,6 +82,28 @@ class Citation(models.Model):
         help_text="The white space before this footnote's marker in the text.",
     )
     sources = models.ManyToManyField(Source, through="CitationSource", related_name="citations")
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState, default=ReviewState.UNREVIEWED, editable=False
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_note = models.TextField(blank=True, editable=False)
+    text_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who last wrote the footnote; they cannot verify it (four eyes).",
+    )
 
     history = HistoricalRecords()
 
@@ -76,12 +111,56 @@ class Citation(models.Model):
         ordering = ["claim", "position"]
         verbose_name = "citation"
         verbose_name_plural = "citations"
+        permissions = [("review_citation", "Can review citations (fact-check)")]
         constraints = [
             models.UniqueConstraint(fields=["claim", "position"], name="citation_unique_position"),
+            choices_constraint(
+                "review_state", ReviewState.choices, name="citation_valid_review_state"
+            ),
         ]
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+    def save(self, *args, **kwargs):
+        """Save the editors' fields. Review fields are written only by citation_review (which
+        names them in update_fields), never from an instance loaded before a review; when
+        the footnote's text changes, the citation goes back to review."""
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding:
+            self.text_changed_by = acting_user(self)
+            super().save(*args, **kwargs)
+            return
+        if update_fields is not None and set(update_fields) <= set(REVIEW_FIELDS):
+            super().save(*args, **kwargs)
+            return
+        stored = (
+            type(self).objects.filter(pk=self.pk).values("text", *REVIEW_FIELDS_COLUMNS).first()
+        )
+        if stored is not None:
+            for column in REVIEW_FIELDS_COLUMNS:
+                setattr(self, column, stored[column])
+            if stored["text"] != self.text:
+                self.text_changed_by = acting_user(self)
+                if self.review_state != ReviewState.UNREVIEWED:
+                    self._clear_review()
+                    self._change_reason = "Review reset: the footnote's text changed"
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *REVIEW_FIELDS, "text_changed_by"}
+        super().save(*args, **kwargs)
+
+    def reset_review(self, *, user=None, reason: str) -> None:
+        """Send this citation back to review, with the reason in its history."""
+        self._clear_review()
+        self._history_user = user
+        self._change_reason = reason
+        super().save(update_fields=REVIEW_FIELDS)
+
+    def _clear_review(self) -> None:
+        self.review_state = ReviewState.UNREVIEWED
+        self.reviewed_by = None
+        self.reviewed_at = None
+        self.review_note = ""
 
 
 class CitationSource(models.Model):

@@ -61,6 +61,15 @@ def normalise_name(name: str) -> str:
     return " ".join(folded.casefold().split()).removeprefix("the ")
 
 
+def acting_user(instance):
+    """Return who is saving `instance`: the user a service named, or the request's user."""
+    user = getattr(instance, "_history_user", None)
+    if user is None:
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 class SlugFromName(models.Model):
     """A model whose empty slug is filled from its name when saved."""
 
@@ -494,6 +503,15 @@ class Claim(models.Model):
         help_text="Tick when this claim needs no source (a summary sentence, say), so it is not "
         "counted as unsourced.",
     )
+    text_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who last wrote the text; they cannot verify its citations (four eyes).",
+    )
 
     history = HistoricalRecords()
 
@@ -507,6 +525,24 @@ class Claim(models.Model):
 
     def __str__(self):
         return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+    def save(self, *args, **kwargs):
+        """Save; when the text changes, record who changed it and send the claim's reviewed
+        citations back to review."""
+        stored = None
+        if not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values_list("text", flat=True).first()
+        text_changed = stored is None or stored != self.text
+        if text_changed:
+            self.text_changed_by = acting_user(self)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "text_changed_by"}
+        super().save(*args, **kwargs)
+        if text_changed and stored is not None:
+            for citation in self.citations.exclude(review_state="unreviewed"):
+                citation.reset_review(
+                    user=acting_user(self), reason="Review reset: the claim's text changed"
+                )
 
 
 class PublicationQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from citations.models import Citation
+from citations.models import Citation, ReviewState
 from profiles.models import (
     Claim,
     Country,
@@ -305,6 +305,8 @@ def _sync_rows(model, pairs, values_for, writer, report, noun, *, moved_fields, 
     for obj, document, values in plan:
         if obj is None:
             obj = model(**values)
+            if hasattr(obj, "text_changed_by"):
+                obj.text_changed_by = writer.user  # bulk inserts skip save(), which sets it
             new_rows.append(obj)
         elif changed := _changes(obj, values):
             _assign(obj, values)
@@ -317,16 +319,18 @@ def _sync_rows(model, pairs, values_for, writer, report, noun, *, moved_fields, 
     return kept, removed
 
 
+def _citations_by_claim(claims) -> dict[int, list[Citation]]:
+    by_claim: dict[int, list[Citation]] = {claim.pk: [] for claim in claims if claim.pk}
+    for citation in Citation.objects.filter(claim__in=list(by_claim)).order_by("position"):
+        by_claim[citation.claim_id].append(citation)
+    return by_claim
+
+
 def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> None:
     old_sections = list(profile.sections.order_by("position"))
     old_claims = list(
-        Claim.objects.filter(section__profile=profile)
-        .order_by("section__position", "position")
-        .prefetch_related(
-            models.Prefetch("citations", queryset=Citation.objects.order_by("position"))
-        )
+        Claim.objects.filter(section__profile=profile).order_by("section__position", "position")
     )
-    old_citations = {claim.pk: list(claim.citations.all()) for claim in old_claims}
 
     def section_values(section, doc, position):
         values = {
@@ -386,6 +390,8 @@ def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> N
         moved_fields={"section", "position"},
     )
 
+    # Saving a claim whose text changed sent its citations back to review: read them anew.
+    old_citations = _citations_by_claim([claim for claim, _item in claims] + removed_claims)
     removed_citations, new_citations = [], []
     for claim, (_section, doc) in claims:
 
@@ -530,6 +536,10 @@ def _show(name: str, value) -> str:
 # Publishing ---------------------------------------------------------------------------------
 
 
+class PublishBlocked(Exception):
+    """A profile that may not be published yet; the message says why."""
+
+
 @dataclass
 class PublishResult:
     publication: Publication
@@ -541,11 +551,20 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
     """Publish the working copy of a profile as a new numbered edition.
 
     An unchanged working copy creates no new edition (a withdrawn profile goes public again
-    with its latest edition). The profile's history records the act, with the user.
+    with its latest edition). The profile's history records the act, with the user. A profile
+    with a disputed citation is refused (PublishBlocked).
     """
     with transaction.atomic():
         # Lock the profile so two publishers cannot take the same edition number.
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        disputed = Citation.objects.filter(
+            claim__section__profile=profile, review_state=ReviewState.DISPUTED
+        ).count()
+        if disputed:
+            raise PublishBlocked(
+                f"{profile} has {disputed} disputed citation{'s' if disputed > 1 else ''}: "
+                "resolve them before publishing."
+            )
         tree = Profile.objects.with_tree().get(pk=profile.pk)
         status = (
             TreatyStatus.objects.filter(

@@ -1,0 +1,61 @@
+"""The roles staff users work in, as Django groups (design.md, "Roles").
+
+Staff get their powers from these groups, never from being superusers. A data migration
+creates the groups from ROLE_PERMISSIONS; change the table and add a migration that calls
+`sync_roles` again to change a role.
+"""
+
+EDITORIAL_MODELS = {
+    "profiles": ["country", "treaty", "treatystatus", "topic", "profile", "section", "claim"],
+    "citations": ["source", "citation", "citationsource"],
+}
+READ_ONLY_MODELS = {"profiles": ["publication"]}
+
+
+def _codenames(actions, models_by_app):
+    return [
+        f"{app}.{action}_{model}"
+        for app, models in models_by_app.items()
+        for model in models
+        for action in actions
+    ]
+
+
+_READ_EVERYTHING = _codenames(["view"], EDITORIAL_MODELS) + _codenames(["view"], READ_ONLY_MODELS)
+_EDIT_EVERYTHING = _codenames(["add", "change", "delete"], EDITORIAL_MODELS)
+
+EDITORS = "Editors"
+FACT_CHECKERS = "Fact-checkers"
+PUBLISHERS = "Publishers"
+
+ROLE_PERMISSIONS = {
+    # Editors create and edit countries, profiles, sections, claims, citations, sources.
+    EDITORS: _READ_EVERYTHING + _EDIT_EVERYTHING,
+    # Fact-checkers read everything and change review fields only.
+    FACT_CHECKERS: [*_READ_EVERYTHING, "citations.review_citation"],
+    # Publishers (managing editors) publish, withdraw and revert; they can edit to revert.
+    PUBLISHERS: [*_READ_EVERYTHING, *_EDIT_EVERYTHING, "profiles.publish_profile"],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the groups and give each exactly the permissions of its role."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = []
+        for codename in codenames:
+            app_label, name = codename.split(".")
+            permissions.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=name)
+            )
+        group.permissions.set(permissions)
