@@ -6,7 +6,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 
-from profiles.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAME
+from profiles.management.commands.load_demo import (
+    DEMO_PASSWORD,
+    DEMO_ROLE_USERS,
+    DEMO_USERNAME,
+)
 from profiles.models import Profile
 
 DEMO_FILES = sorted((Path(__file__).resolve().parent.parent / "profiles" / "demo").glob("*.txt"))
@@ -24,7 +28,7 @@ class LoadDemoTests(TestCase):
     def test_creates_the_demo_superuser_and_prints_the_login(self):
         output = load_demo()
 
-        user = get_user_model().objects.get()
+        user = get_user_model().objects.get(is_superuser=True)
         assert user.username == DEMO_USERNAME
         assert user.is_superuser
         assert user.is_staff
@@ -32,30 +36,40 @@ class LoadDemoTests(TestCase):
         assert DEMO_LOGIN in output
         assert "http://127.0.0.1:8000/admin/" in output
 
-    def test_imports_every_demo_profile(self):
+    def test_creates_one_staff_user_per_role_and_prints_their_logins(self):
+        output = load_demo()
+
+        for username, role in DEMO_ROLE_USERS.items():
+            user = get_user_model().objects.get(username=username)
+            assert (user.is_staff, user.is_superuser) == (True, False)
+            assert list(user.groups.values_list("name", flat=True)) == [role]
+            assert f"{role}: {username} / {DEMO_PASSWORD}" in output
+
+    def test_imports_and_publishes_every_demo_profile(self):
         load_demo()
 
         assert DEMO_FILES
-        assert Profile.objects.count() == len(DEMO_FILES)
+        assert Profile.objects.public().count() == len(DEMO_FILES)
 
     def test_running_twice_duplicates_nothing(self):
         load_demo()
 
         output = load_demo()
 
-        assert get_user_model().objects.count() == 1
+        assert get_user_model().objects.count() == 1 + len(DEMO_ROLE_USERS)
         assert Profile.objects.count() == len(DEMO_FILES)
         assert f"A superuser already exists: {DEMO_USERNAME}." in output
         assert DEMO_LOGIN in output
 
     def test_keeps_an_existing_superuser_and_does_not_print_a_login(self):
-        get_user_model().objects.create_superuser("editor", "", "not-the-demo-password")
+        get_user_model().objects.create_superuser("chief", "", "not-the-demo-password")
 
         output = load_demo()
 
-        assert list(get_user_model().objects.values_list("username", flat=True)) == ["editor"]
-        assert "A superuser already exists: editor." in output
-        assert DEMO_PASSWORD not in output
+        superusers = get_user_model().objects.filter(is_superuser=True)
+        assert list(superusers.values_list("username", flat=True)) == ["chief"]
+        assert "A superuser already exists: chief." in output
+        assert f"{DEMO_USERNAME} / {DEMO_PASSWORD}" not in output
 
     def test_stops_printing_the_login_once_the_password_is_changed(self):
         load_demo()
@@ -65,7 +79,7 @@ class LoadDemoTests(TestCase):
 
         output = load_demo()
 
-        assert DEMO_PASSWORD not in output
+        assert DEMO_LOGIN not in output
 
 
 @override_settings(DEBUG=False)

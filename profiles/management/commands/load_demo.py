@@ -6,16 +6,21 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
+
 # A published password, for a local demo only: the command refuses to run with debug off.
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "monitor-demo"
 ADMIN_URL = "http://127.0.0.1:8000/admin/"
+# One staff user a role, so a newcomer can try each; same demo password.
+DEMO_ROLE_USERS = {"editor": EDITORS, "factchecker": FACT_CHECKERS, "publisher": PUBLISHERS}
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo profiles from profiles/demo/ and create a demo superuser "
-        f"({DEMO_USERNAME} / {DEMO_PASSWORD}) if there is no superuser yet. Safe to run again. "
+        "Load and publish the demo profiles from profiles/demo/, and create a demo superuser "
+        f"({DEMO_USERNAME} / {DEMO_PASSWORD}) if there is no superuser yet, and one staff user "
+        "per role (editor, factchecker, publisher). Safe to run again. "
         "Local use only: refuses to run unless DJANGO_DEBUG is on or --force is given."
     )
 
@@ -34,6 +39,7 @@ class Command(BaseCommand):
             )
         self.load_profiles(verbosity=options["verbosity"])
         self.ensure_superuser()
+        self.ensure_role_users()
 
     def load_profiles(self, *, verbosity: int) -> None:
         demo_dir = Path(apps.get_app_config("profiles").path) / "demo"
@@ -73,3 +79,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Log in at {ADMIN_URL} as {DEMO_USERNAME} / {DEMO_PASSWORD} (local demo only)."
         )
+
+    def ensure_role_users(self) -> None:
+        """Create a staff user for each role unless one of that name exists already."""
+        from django.contrib.auth.models import Group
+
+        User = get_user_model()
+        for username, role in DEMO_ROLE_USERS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username=username, password=DEMO_PASSWORD, is_staff=True
+                )
+                user.groups.add(Group.objects.get(name=role))
+            if user.check_password(DEMO_PASSWORD):
+                self.stdout.write(f"  {role}: {username} / {DEMO_PASSWORD}")
