@@ -3,9 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.utils.html import format_html
+from django.db.models import OuterRef, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.text import Truncator
 
-from citations.models import Citation, CitationSource, Source
+from citations.filters import ANY_STATE
+from citations.models import REVIEW_FIELDS, Citation, CitationSource, Source
 from profiles.admin import (
     HistoryAdmin,
     PositionedInline,
@@ -27,16 +32,52 @@ class CitationSourceInline(PositionedInline, admin.TabularInline):
 
 @admin.register(Citation)
 class CitationAdmin(HistoryAdmin):
-    list_display = ["__str__", "claim_profile", "position", "source_count"]
-    list_filter = ["claim__section__profile__topic", "claim__section__profile__country__region"]
+    """Editors edit footnotes here. Their review is shown read-only: fact-checkers review in
+    the review queue, and the review fields are not editable, so no form here can change them."""
+
+    list_display = [
+        "__str__",
+        "claim_profile",
+        "position",
+        "source_count",
+        "review_state",
+        "reviewed_by",
+        "reviewed_at",
+        "short_review_note",
+    ]
+    list_filter = [
+        "review_state",
+        "claim__section__profile__topic",
+        "claim__section__profile__country__region",
+    ]
     search_fields = ["text", "claim__text", "claim__section__profile__country__name"]
     autocomplete_fields = ["claim"]
-    list_select_related = ["claim__section__profile__country", "claim__section__profile__topic"]
+    list_select_related = [
+        "claim__section__profile__country",
+        "claim__section__profile__topic",
+        "reviewed_by",
+    ]
     ordering = ["claim", "position"]
-    fields = ["claim", "back_links", "position", "text", "marker_spacing_shown"]
+    fieldsets = [
+        (None, {"fields": ["claim", "back_links", "position", "text", "marker_spacing_shown"]}),
+        (
+            "Review",
+            {
+                "fields": [*REVIEW_FIELDS, "text_changed_by", "review_link"],
+                "description": "Fact-checkers review in the review queue. Changing the text "
+                "sends the citation back to review.",
+            },
+        ),
+    ]
     # `marker_spacing` is layout white space kept by the plain-text importer; a form would
     # strip it.
-    readonly_fields = ["back_links", "marker_spacing_shown"]
+    readonly_fields = [
+        "back_links",
+        "marker_spacing_shown",
+        *REVIEW_FIELDS,
+        "text_changed_by",
+        "review_link",
+    ]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 90})},
     }
@@ -46,8 +87,28 @@ class CitationAdmin(HistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("claim__section__profile__country", "claim__section__profile__topic")
+            .select_related(
+                "claim__section__profile__country",
+                "claim__section__profile__topic",
+                "reviewed_by",
+                "text_changed_by",
+            )
             .annotate(source_count=subquery_count(CitationSource.objects.all(), "citation"))
+        )
+
+    @admin.display(description="note")
+    def short_review_note(self, obj):
+        return Truncator(obj.review_note).chars(60) or "—"
+
+    @admin.display(description="in the review queue")
+    def review_link(self, obj):
+        if not obj.pk:
+            return "—"
+        query = urlencode({"profile": obj.claim.section.profile_id, "state": ANY_STATE})
+        return format_html(
+            '<a href="{}?{}">Review this profile\'s citations →</a>',
+            reverse("citations:review_queue"),
+            query,
         )
 
     @admin.display(description="profile", ordering="claim__section__profile")
@@ -74,10 +135,53 @@ class CitationAdmin(HistoryAdmin):
         return show_whitespace(obj.marker_spacing)
 
 
+class NotesByListFilter(admin.SimpleListFilter):
+    """Filter sources by who took the notes, including sources that name nobody."""
+
+    title = "notes by"
+    parameter_name = "notes_by"
+    NOBODY = "-"
+
+    def lookups(self, request, model_admin):
+        takers = (
+            Source.objects.exclude(notes_by="")
+            .order_by("notes_by")
+            .values_list("notes_by", flat=True)
+            .distinct()
+        )
+        return [*((taker, taker) for taker in takers), (self.NOBODY, "Nobody named")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(notes_by="" if self.value() == self.NOBODY else self.value())
+
+
+class CitedListFilter(admin.SimpleListFilter):
+    """Find sources no footnote cites any more (the library keeps them)."""
+
+    title = "cited"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Cited"), ("no", "Not cited")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(citation_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(citation_count=0)
+        return queryset
+
+
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
-    list_display = ["__str__", "kind", "author", "title", "date", "citation_count"]
-    list_filter = ["kind", "date"]
+    """The source library: each source is stored once, for every footnote that cites it, and
+    its page lists those footnotes. The importer fills it from footnote texts
+    (citations.sources); editors correct and complete it here."""
+
+    list_display = ["__str__", "kind", "date", "place", "notes_by", "citation_count"]
+    list_filter = ["kind", "date", NotesByListFilter, CitedListFilter]
     search_fields = [
         "author",
         "organisation",
@@ -96,7 +200,9 @@ class SourceAdmin(HistoryAdmin):
         ("Where and when", {"fields": ["event", "place", "date", "pages", "publisher"]}),
         ("Online", {"fields": ["url", "archived_url", "accessed_on"]}),
         ("Notes", {"fields": ["notes_by"]}),
+        ("Where it is cited", {"fields": ["used_in"]}),
     ]
+    readonly_fields = ["used_in"]
 
     def get_queryset(self, request):
         return (
@@ -108,6 +214,71 @@ class SourceAdmin(HistoryAdmin):
     @admin.display(description="cited in", ordering="citation_count")
     def citation_count(self, obj):
         return obj.citation_count
+
+    @admin.display(description="footnotes")
+    def used_in(self, obj):
+        """List every footnote citing this source: country, topic, footnote and claim."""
+        if obj.pk is None:
+            return "—"
+        links = list(self.usage(obj))
+        if not links:
+            return "No footnote cites this source."
+
+        def row(link):
+            citation, claim = link.citation, link.citation.claim
+            profile = claim.section.profile
+            return (
+                profile.country,
+                change_link(profile, profile.topic),
+                change_link(citation, f"[{link.footnotes_before + 1}]"),
+                change_link(claim, Truncator(claim.text).chars(140)),
+                link.pinpoint or "—",
+            )
+
+        rows = format_html_join(
+            "\n",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (row(link) for link in links),
+        )
+        return format_html(
+            "<table><thead><tr><th>Country</th><th>Topic</th><th>Footnote</th><th>Claim</th>"
+            "<th>Pinpoint</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    @staticmethod
+    def usage(source):
+        """Return the source's links to footnotes, with their claims, profiles and footnote
+        numbers (not stored: counted from the footnotes before each), in one query."""
+        earlier = Citation.objects.filter(
+            Q(claim__section__position__lt=OuterRef("citation__claim__section__position"))
+            | Q(
+                claim__section=OuterRef("citation__claim__section"),
+                claim__position__lt=OuterRef("citation__claim__position"),
+            )
+            | Q(claim=OuterRef("citation__claim"), position__lt=OuterRef("citation__position"))
+        )
+        return (
+            source.citation_links.select_related(
+                "citation__claim__section__profile__country",
+                "citation__claim__section__profile__topic",
+            )
+            .annotate(
+                footnotes_before=subquery_count(
+                    earlier,
+                    "claim__section__profile",
+                    outer=OuterRef("citation__claim__section__profile"),
+                )
+            )
+            .order_by(
+                "citation__claim__section__profile__country__name",
+                "citation__claim__section__profile__topic__name",
+                "citation__claim__section__position",
+                "citation__claim__position",
+                "citation__position",
+                "position",
+            )
+        )
 
 
 @admin.register(CitationSource)

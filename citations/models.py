@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from citations.sources import source_digest
 from profiles.models import Claim, acting_user, choices_constraint
 
 
@@ -52,14 +53,23 @@ class Source(models.Model):
     notes_by = models.CharField(
         "notes by", max_length=300, blank=True, help_text="Who took notes, e.g. “the CMC”."
     )
+    key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Computed from the kind, who, what and date on every save; the importer "
+        "recognises this source in other footnotes by it.",
+    )
 
-    history = HistoricalRecords()
+    # The key is derived from the other fields: its changes would only repeat theirs.
+    history = HistoricalRecords(excluded_fields=["key"])
 
     class Meta:
         ordering = ["-date", "title"]
         verbose_name = "source"
         verbose_name_plural = "sources"
         constraints = [choices_constraint("kind", SourceKind.choices, name="source_valid_kind")]
+        indexes = [models.Index(fields=["key"], name="source_key_idx")]
 
     def __str__(self):
         parts = [
@@ -69,6 +79,13 @@ class Source(models.Model):
         ]
         text = ", ".join(part for part in parts if part)
         return f"{text} ({self.date:%d %B %Y})" if self.date else text
+
+    def save(self, *args, **kwargs):
+        """Save, keeping the key in step with the fields it is computed from."""
+        self.key = source_digest(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
+        super().save(*args, **kwargs)
 
 
 class Citation(models.Model):

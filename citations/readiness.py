@@ -37,14 +37,14 @@ class Readiness:
     @classmethod
     def of(cls, profile) -> Readiness:
         """Count a profile's claims and citations in two queries."""
-        cited = Exists(Citation.objects.filter(claim=OuterRef("pk")))
+        has_citation = Exists(Citation.objects.filter(claim=OuterRef("pk")))
         claims = (
             Claim.objects.filter(section__profile=profile)
-            .annotate(cited=cited)
+            .annotate(has_citation=has_citation)
             .aggregate(
                 total=Count("pk"),
-                cited=Count("pk", filter=Q(cited=True)),
-                waived=Count("pk", filter=Q(cited=False, no_citation_needed=True)),
+                cited=Count("pk", filter=Q(has_citation=True)),
+                waived=Count("pk", filter=Q(has_citation=False, no_citation_needed=True)),
             )
         )
         by_state = dict(

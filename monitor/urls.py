@@ -6,6 +6,7 @@ admin.site.site_title = "Monitor"
 admin.site.index_title = "Profiles, citations and sources"
 
 urlpatterns = [
+    path("admin/review/", include("citations.urls")),
     path("admin/", admin.site.urls),
     path("", include("profiles.urls")),
 ]

@@ -10,17 +10,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from citations.models import Citation, CitationSource
+from citations.filters import ANY_STATE
+from citations.models import Citation, CitationSource, ReviewState
+from citations.readiness import Readiness
 from profiles.forms import (
     InlineForm,
     PositionedInlineForm,
@@ -38,7 +41,7 @@ from profiles.models import (
     Treaty,
     TreatyStatus,
 )
-from profiles.services import profile_publish, profile_withdraw
+from profiles.services import PublishBlocked, profile_publish, profile_withdraw
 from profiles.snapshots import build_snapshot, snapshot_checksum
 
 # Helpers shared by the admins of both apps.
@@ -373,11 +376,22 @@ class ProfileAdmin(HistoryAdmin):
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("profiles.publish_profile")
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Show the profile with its readiness to publish: claims, sources and reviews."""
+        if object_id.isdigit():
+            extra_context = {**(extra_context or {}), **readiness_context(int(object_id))}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def publish_view(self, request, object_id):
-        """Confirm, then publish the working copy as a new edition."""
+        """Confirm, then publish the working copy as a new edition; show what is left to
+        check first, and refuse while a citation is disputed."""
         profile = self._profile_for_publishing(request, object_id)
         if request.method == "POST":
-            result = profile_publish(profile=profile, user=request.user)
+            try:
+                result = profile_publish(profile=profile, user=request.user)
+            except PublishBlocked as blocked:
+                self.message_user(request, f"Not published: {blocked}", messages.ERROR)
+                return redirect("admin:profiles_profile_change", profile.pk)
             number = result.publication.number
             if result.created:
                 self.message_user(request, f"Published {profile} as edition {number}.")
@@ -395,9 +409,10 @@ class ProfileAdmin(HistoryAdmin):
         unchanged = latest is not None and latest.checksum == snapshot_checksum(
             build_snapshot(tree, _treaty_status_for(tree))
         )
-        claims = [claim for section in tree.sections.all() for claim in section.claims.all()]
+        readiness = readiness_context(profile.pk)
         context = {
             **self.admin_site.each_context(request),
+            **readiness,
             "opts": self.opts,
             "title": f"Publish {profile}",
             "profile": profile,
@@ -405,11 +420,9 @@ class ProfileAdmin(HistoryAdmin):
             "unchanged": unchanged,
             "next_number": (latest.number if latest else 0) + 1,
             "section_count": len(tree.sections.all()),
-            "claim_count": len(claims),
-            "citation_count": sum(len(claim.citations.all()) for claim in claims),
-            "unsourced_count": sum(
-                1 for claim in claims if not claim.citations.all() and not claim.no_citation_needed
-            ),
+            "claim_count": readiness["readiness"].claims,
+            "citation_count": readiness["readiness"].citations,
+            "unsourced_count": readiness["readiness"].unsourced_claims,
         }
         return TemplateResponse(request, "admin/profiles/profile/publish_confirm.html", context)
 
@@ -446,13 +459,28 @@ class ProfileAdmin(HistoryAdmin):
     @admin.action(description="Publish the selected profiles", permissions=["publish"])
     def publish_selected(self, request, queryset):
         created = unchanged = 0
+        blocked = []
         for profile in queryset:
-            result = profile_publish(profile=profile, user=request.user)
+            try:
+                result = profile_publish(profile=profile, user=request.user)
+            except PublishBlocked as refusal:
+                blocked.append(str(refusal))
+                continue
             created += result.created
             unchanged += not result.created
         self.message_user(
             request, f"Published {created} new edition(s); {unchanged} profile(s) were unchanged."
         )
+        if blocked:
+            self.message_user(
+                request,
+                format_html(
+                    "Not published, {} profile(s) blocked:<ul>{}</ul>",
+                    len(blocked),
+                    format_html_join("", "<li>{}</li>", ((reason,) for reason in blocked)),
+                ),
+                messages.ERROR,
+            )
 
     @admin.action(description="Withdraw the selected profiles", permissions=["publish"])
     def withdraw_selected(self, request, queryset):
@@ -556,8 +584,8 @@ class SectionAdmin(HistoryAdmin):
 
 class CitationInline(PositionedInline, admin.TabularInline):
     model = Citation
-    fields = ["position", "text", "cited_sources", "edit_link"]
-    readonly_fields = ["cited_sources", "edit_link"]
+    fields = ["position", "text", "cited_sources", "review", "edit_link"]
+    readonly_fields = ["cited_sources", "review", "edit_link"]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
     }
@@ -565,7 +593,24 @@ class CitationInline(PositionedInline, admin.TabularInline):
     def get_queryset(self, request):
         links = CitationSource.objects.select_related("source").order_by("position")
         return (
-            super().get_queryset(request).prefetch_related(Prefetch("source_links", queryset=links))
+            super()
+            .get_queryset(request)
+            .select_related("reviewed_by")
+            .prefetch_related(Prefetch("source_links", queryset=links))
+        )
+
+    @admin.display(description="review")
+    def review(self, obj):
+        """Show the fact-checker's verdict; it is changed in the review queue, never here."""
+        if obj.pk is None:
+            return ""
+        if obj.reviewed_by is None:
+            return obj.get_review_state_display()
+        return format_html(
+            "{} by {}<br>{}",
+            obj.get_review_state_display(),
+            obj.reviewed_by,
+            obj.review_note,
         )
 
     @admin.display(description="sources")
@@ -637,6 +682,36 @@ class ClaimAdmin(HistoryAdmin):
     @admin.display(description="space before the claim")
     def separator_shown(self, obj):
         return show_whitespace(obj.separator)
+
+
+def readiness_context(profile_id: int) -> dict:
+    """Return what the readiness panel and the publish page show of a profile: its counts,
+    links into the review queue for each review state, and its unsourced claims."""
+    readiness = Readiness.of(profile_id)
+    queue = reverse("citations:review_queue")
+
+    def queue_url(state):
+        return f"{queue}?{urlencode({'profile': profile_id, 'state': state})}"
+
+    has_citation = Exists(Citation.objects.filter(claim=OuterRef("pk")))
+    unsourced = (
+        Claim.objects.filter(section__profile=profile_id, no_citation_needed=False)
+        .exclude(has_citation)
+        .select_related("section")
+        .only("pk", "text", "section__heading", "section__kind")
+        .order_by("section__position", "position")
+    )
+    return {
+        "readiness": readiness,
+        "readiness_states": [
+            (state, label, readiness.citations_by_state[state], queue_url(state))
+            for state, label in ReviewState.choices
+        ],
+        "readiness_queue_url": queue_url(ANY_STATE),
+        "readiness_disputes_url": f"{reverse('citations:disputes')}?"
+        f"{urlencode({'profile': profile_id})}",
+        "unsourced_claims": list(unsourced),
+    }
 
 
 def _treaty_status_for(profile):

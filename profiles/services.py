@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from citations.models import Citation, ReviewState
+from citations.services import citations_link_sources
 from profiles.models import (
     Claim,
     Country,
@@ -392,7 +393,8 @@ def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> N
 
     # Saving a claim whose text changed sent its citations back to review: read them anew.
     old_citations = _citations_by_claim([claim for claim, _item in claims] + removed_claims)
-    removed_citations, new_citations = [], []
+    old_texts = {citation.pk: citation.text for rows in old_citations.values() for citation in rows}
+    removed_citations, new_citations, kept_citations = [], [], []
     for claim, (_section, doc) in claims:
 
         def citation_values(_citation, footnote, position, claim=claim):
@@ -403,7 +405,7 @@ def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> N
                 "marker_spacing": footnote.marker_spacing,
             }
 
-        _kept, removed = _sync_rows(
+        kept, removed = _sync_rows(
             Citation,
             _align(
                 old_citations.get(claim.pk, []),
@@ -419,6 +421,7 @@ def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> N
             new_rows=new_citations,
         )
         removed_citations.extend(removed)
+        kept_citations.extend(citation for citation, _footnote in kept)
     writer.create(Citation, new_citations)
 
     for claim in removed_claims:
@@ -432,6 +435,15 @@ def _sync_tree(profile: Profile, document: ProfileDocument, writer, report) -> N
     for section in removed_sections:
         writer.delete_parked(section)
         report.counts["sections removed"] += 1
+
+    # Sources are read from new and edited footnotes only: an unchanged one keeps its links.
+    report.counts.update(
+        citations_link_sources(
+            citations=[c for c in kept_citations if old_texts.get(c.pk) != c.text],
+            user=writer.user,
+            reason=writer.reason,
+        )
+    )
 
 
 # Treaty status, where the profile states it plainly -------------------------------------------

@@ -1,0 +1,292 @@
+"""The fact-checkers' pages in the admin: the review queue, the disputes, and the review forms.
+
+Anyone who may view citations may read the queue; only fact-checkers (citations.review_citation)
+get its buttons and may post reviews. A review form carries the new state and a note, nothing
+else: a post that names any other field is refused whole, so a crafted form can never change
+the text under review. The reviews themselves are recorded by citations.services.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from citations.filters import ANY_STATE, ReviewQueueFilter
+from citations.models import Citation, CitationSource, ReviewState
+from citations.services import ReviewRefused, citation_review, citations_review
+from profiles.admin import subquery_count
+
+CITATIONS_PER_PAGE = 50
+
+# The only fields a review form sends; anything else refuses the whole post.
+REVIEW_FIELDS = {"state", "note", "next", "csrfmiddlewaretoken"}
+BULK_REVIEW_FIELDS = REVIEW_FIELDS | {"citation", "action"}
+BULK_ACTION = "review"
+
+# The states a reviewer sets with one click on a row; the bulk form offers every state.
+ROW_ACTIONS = [
+    (ReviewState.VERIFIED, "Verify"),
+    (ReviewState.DISPUTED, "Dispute"),
+    (ReviewState.SOURCE_UNAVAILABLE, "Source unavailable"),
+]
+BULK_CHOICES = [
+    (ReviewState.VERIFIED, "Verified"),
+    (ReviewState.DISPUTED, "Disputed"),
+    (ReviewState.SOURCE_UNAVAILABLE, "Source unavailable"),
+    (ReviewState.UNREVIEWED, "Unreviewed (reset the review)"),
+]
+# A dispute tells the editors what to fix; without a note they cannot.
+NOTE_REQUIRED = {ReviewState.DISPUTED}
+
+
+class BadReviewPost(Exception):
+    """A review post that is malformed or names fields a review may not change."""
+
+
+def for_review(queryset):
+    """Shape citations for the queue's rows: where each stands, its footnote number, who
+    reviewed it and its sources, in a fixed number of queries whatever the rows."""
+    # Footnote numbers are not stored: count the profile's citations before each one.
+    earlier = Citation.objects.filter(
+        Q(claim__section__position__lt=OuterRef("claim__section__position"))
+        | Q(
+            claim__section=OuterRef("claim__section"),
+            claim__position__lt=OuterRef("claim__position"),
+        )
+        | Q(claim=OuterRef("claim"), position__lt=OuterRef("position")),
+        claim__section__profile=OuterRef("claim__section__profile"),
+    )
+    links = CitationSource.objects.select_related("source").order_by("position")
+    return (
+        queryset.select_related(
+            "claim__section__profile__country",
+            "claim__section__profile__topic",
+            "reviewed_by",
+        )
+        .prefetch_related(Prefetch("source_links", queryset=links))
+        .annotate(
+            footnotes_before=subquery_count(
+                earlier, "claim__section__profile", outer=OuterRef("claim__section__profile")
+            )
+        )
+        .order_by(
+            "claim__section__profile__country__name",
+            "claim__section__profile__topic__name",
+            "claim__section__profile",
+            "claim__section__position",
+            "claim__position",
+            "position",
+        )
+    )
+
+
+def _require_viewer(request) -> bool:
+    """Let in those who may read citations; return whether they may also review them."""
+    can_review = request.user.has_perm("citations.review_citation")
+    if not (can_review or request.user.has_perm("citations.view_citation")):
+        raise PermissionDenied
+    return can_review
+
+
+def _queue_page(request, *, template: str, title: str, state: str | None = None, **context):
+    """Render a page of the queue; `state`, when given, is fixed rather than chosen."""
+    can_review = _require_viewer(request)
+    data = request.GET
+    if state is not None:
+        data = data.copy()
+        data["state"] = state
+    filterset = ReviewQueueFilter(data, queryset=Citation.objects.all())
+    valid = filterset.is_valid()
+    rows = for_review(filterset.qs) if valid else Citation.objects.none()
+    page = Paginator(rows, CITATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = filterset.counts_by_state() if valid else {}
+    for citation in page.object_list:
+        citation.footnote_number = citation.footnotes_before + 1
+        # Four eyes: say so rather than offer a Verify button the service would refuse.
+        citation.wrote_text = request.user.pk in {
+            citation.text_changed_by_id,
+            citation.claim.text_changed_by_id,
+        }
+    context = {
+        **admin.site.each_context(request),
+        "title": title,
+        "filter": filterset,
+        "valid": valid,
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "counts": counts,
+        "state_counts": [
+            (value, label, counts.get(value, 0)) for value, label in ReviewState.choices
+        ],
+        "current_state": filterset.chosen_state,
+        "any_state": ANY_STATE,
+        "can_review": can_review,
+        "row_actions": ROW_ACTIONS,
+        "bulk_choices": BULK_CHOICES,
+        "bulk_action": BULK_ACTION,
+        "chosen_source": filterset.form.cleaned_data.get("source") if valid else None,
+        **context,
+    }
+    return TemplateResponse(request, template, context)
+
+
+@require_GET
+def review_queue(request):
+    """List citations to review, claim and footnote side by side, filtered and paged."""
+    return _queue_page(
+        request,
+        template="admin/citations/review_queue.html",
+        title="Review queue",
+    )
+
+
+@require_GET
+def disputes(request):
+    """List disputed citations with the reviewers' notes, for the editors who fix them."""
+    return _queue_page(
+        request,
+        template="admin/citations/disputes.html",
+        title="Disputed citations",
+        state=ReviewState.DISPUTED,
+        fields=["q", "country", "topic", "profile", "source_kind"],
+    )
+
+
+@require_POST
+def review(request, pk):
+    """Record one review (state and note) of one citation, then go back to the queue."""
+    _require_reviewer(request)
+    citation = get_object_or_404(Citation.objects.select_related("claim"), pk=pk)
+    try:
+        state, note = _review_input(request, allowed=REVIEW_FIELDS)
+    except BadReviewPost as problem:
+        return _bad_request(request, str(problem))
+    if _missing_note(request, state, note):
+        return _back(request, anchor=f"citation-{citation.pk}")
+    try:
+        citation = citation_review(citation=citation, reviewer=request.user, state=state, note=note)
+    except ReviewRefused as refusal:
+        messages.error(request, f"Not reviewed: {refusal}")
+    else:
+        messages.success(
+            request,
+            f"Marked footnote “{citation}” {ReviewState(state).label.lower()}.",
+        )
+    return _back(request, anchor=f"citation-{citation.pk}")
+
+
+@require_POST
+def review_bulk(request):
+    """Record the same review of several citations; refusals don't stop the others."""
+    _require_reviewer(request)
+    try:
+        state, note = _review_input(request, allowed=BULK_REVIEW_FIELDS)
+        if request.POST.get("action", BULK_ACTION) != BULK_ACTION:
+            raise BadReviewPost("Unknown action.")
+        ids = request.POST.getlist("citation")
+        if not all(value.isdigit() for value in ids):
+            raise BadReviewPost("Citations are chosen by their numbers.")
+        if len(ids) > CITATIONS_PER_PAGE:
+            raise BadReviewPost(f"Review at most {CITATIONS_PER_PAGE} citations (a page) at once.")
+    except BadReviewPost as problem:
+        return _bad_request(request, str(problem))
+    if _missing_note(request, state, note):
+        return _back(request)
+    if not ids:
+        messages.warning(request, "Select the citations to review first.")
+        return _back(request)
+    citations = list(
+        Citation.objects.filter(pk__in=ids).order_by(
+            "claim__section__profile", "claim__section__position", "claim__position", "position"
+        )
+    )
+    reviewed, refusals = citations_review(
+        citations=citations, reviewer=request.user, state=state, note=note
+    )
+    label = ReviewState(state).label.lower()
+    if reviewed:
+        messages.success(request, f"Marked {reviewed} citation{_s(reviewed)} {label}.")
+    if refusals:
+        messages.error(
+            request,
+            format_html(
+                "{} citation{} not marked {}:<ul>{}</ul>",
+                len(refusals),
+                _s(len(refusals)),
+                label,
+                format_html_join("", "<li>{}</li>", ((refusal,) for refusal in refusals)),
+            ),
+        )
+    if missing := len(set(ids)) - len(citations):
+        messages.warning(request, f"{missing} selected citation{_s(missing)} no longer exist.")
+    return _back(request)
+
+
+def _require_reviewer(request) -> None:
+    if not request.user.has_perm("citations.review_citation"):
+        raise PermissionDenied("Only fact-checkers review citations.")
+
+
+def _review_input(request, *, allowed: set[str]) -> tuple[str, str]:
+    """Return the state and note a review post asks for; refuse anything else."""
+    unknown = sorted(set(request.POST) - allowed)
+    if unknown:
+        raise BadReviewPost(
+            f"A review changes the review state and note only; this form also sent "
+            f"{', '.join(f'“{name}”' for name in unknown)}. Nothing was changed."
+        )
+    repeated = sorted(
+        name for name in allowed - {"citation"} if len(request.POST.getlist(name)) > 1
+    )
+    if repeated:
+        raise BadReviewPost(f"This form sent {', '.join(repeated)} more than once.")
+    state = request.POST.get("state", "")
+    if state not in ReviewState.values:
+        raise BadReviewPost("Choose a review state: verified, disputed or source unavailable.")
+    return state, request.POST.get("note", "").strip()
+
+
+def _missing_note(request, state: str, note: str) -> bool:
+    """Refuse a dispute without a note (with a message): the editors need to know what to fix."""
+    if state in NOTE_REQUIRED and not note:
+        messages.error(
+            request, "Not reviewed: say in the note what is wrong, so that an editor can fix it."
+        )
+        return True
+    return False
+
+
+def _bad_request(request, problem: str):
+    context = {
+        **admin.site.each_context(request),
+        "title": "Review refused",
+        "problem": problem,
+        "back": _next_url(request),
+    }
+    return TemplateResponse(request, "admin/citations/review_refused.html", context, status=400)
+
+
+def _next_url(request) -> str:
+    """Return where the form came from (its filters and page), if it is on this site."""
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("citations:review_queue")
+
+
+def _back(request, *, anchor: str = "") -> HttpResponseRedirect:
+    url = _next_url(request)
+    return HttpResponseRedirect(f"{url}#{anchor}" if anchor and "#" not in url else url)
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"

@@ -1,0 +1,604 @@
+"""The review queue: fact-checkers review citations in the admin, editors read the disputes."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from citations.models import Citation, ReviewState, Source
+from citations.services import citation_review
+from profiles.roles import EDITORS, FACT_CHECKERS
+from tests.factories import (
+    changeform_data,
+    make_citation,
+    make_citation_source,
+    make_claim,
+    make_country,
+    make_profile,
+    make_section,
+    make_source,
+    make_topic,
+    make_user,
+)
+from tests.profiles.test_admin import admin_url, count_queries
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("citations:review_queue")
+DISPUTES = reverse("citations:disputes")
+BULK = reverse("citations:review_bulk")
+
+
+def member(username, role):
+    user = make_user(username)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def review_url(citation):
+    return reverse("citations:review", args=[citation.pk])
+
+
+def listed(response):
+    return list(response.context["page_obj"].object_list)
+
+
+def row(response, citation) -> str:
+    """Return the HTML of a citation's row in the queue."""
+    page = response.content.decode()
+    match = re.search(rf'<tr id="citation-{citation.pk}">.*?</tr>', page, re.DOTALL)
+    assert match, f"no row for citation {citation.pk}"
+    return match.group(0)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def fact_checker():
+    return member("checker", FACT_CHECKERS)
+
+
+@pytest.fixture
+def other_checker():
+    return member("second-checker", FACT_CHECKERS)
+
+
+@pytest.fixture
+def editor():
+    return member("editor", EDITORS)
+
+
+@pytest.fixture
+def checker_client(client, fact_checker):
+    client.force_login(fact_checker)
+    return client
+
+
+@pytest.fixture
+def citation():
+    claim = make_claim(text="Testland ratified the convention on 1 May 2010.")
+    return make_citation(claim=claim, text="Statement of Testland, Geneva, 13 September 2011.")
+
+
+def reviewed(citation, reviewer, state=ReviewState.VERIFIED, note=""):
+    return citation_review(citation=citation, reviewer=reviewer, state=state, note=note)
+
+
+class QueuePageTests:
+    def test_shows_the_claim_and_the_footnote_side_by_side(self, checker_client, citation):
+        make_citation_source(
+            citation=citation,
+            source=make_source(title="Statement on the convention", url="https://example.org/s"),
+        )
+
+        response = checker_client.get(QUEUE)
+
+        assert response.status_code == 200
+        html = row(response, citation)
+        claim_cell = html.index("Testland ratified the convention on 1 May 2010.")
+        footnote_cell = html.index("Statement of Testland, Geneva, 13 September 2011.")
+        assert claim_cell < footnote_cell
+        assert '<a href="https://example.org/s"' in html
+        assert "[1]" in html
+        assert str(citation.claim.section.profile) in response.content.decode()
+
+    def test_numbers_footnotes_by_their_place_in_the_profile(self, checker_client):
+        section = make_section()
+        first = make_claim(section=section, text="First claim.")
+        second = make_claim(section=section, text="Second claim.")
+        make_citation(claim=first, text="Footnote one.")
+        make_citation(claim=first, text="Footnote two.")
+        third = make_citation(claim=second, text="Footnote three.")
+
+        response = checker_client.get(QUEUE)
+
+        assert "[3]" in row(response, third)
+
+    def test_shows_what_is_left_to_review_by_default(self, checker_client, citation, other_checker):
+        done = make_citation(text="Already checked.")
+        reviewed(done, other_checker)
+
+        response = checker_client.get(QUEUE)
+
+        assert listed(response) == [citation]
+
+    def test_counts_what_is_left_in_the_current_filter(self, checker_client, other_checker):
+        profile = make_profile()
+        claim = make_claim(section=make_section(profile=profile))
+        citations = [make_citation(claim=claim, text=f"Footnote {n}.") for n in range(5)]
+        reviewed(citations[0], other_checker)
+        reviewed(citations[1], other_checker, ReviewState.DISPUTED, "Wrong date.")
+        reviewed(citations[2], other_checker, ReviewState.SOURCE_UNAVAILABLE)
+        make_citation(text="In another profile.")
+
+        response = checker_client.get(QUEUE, {"profile": profile.pk})
+
+        page = " ".join(response.content.decode().split())
+        assert "2 unreviewed, 1 disputed of 5 citations in the current filter" in page
+        assert response.context["counts"] == {
+            "total": 5,
+            "unreviewed": 2,
+            "verified": 1,
+            "disputed": 1,
+            "source-unavailable": 1,
+        }
+
+    def test_editors_may_read_the_queue_without_review_buttons(self, client, editor, citation):
+        client.force_login(editor)
+
+        response = client.get(QUEUE)
+
+        assert response.status_code == 200
+        assert listed(response) == [citation]
+        assert review_url(citation) not in response.content.decode()
+        assert BULK not in response.content.decode()
+
+    def test_fact_checkers_get_a_form_per_row_and_a_bulk_form(self, checker_client, citation):
+        response = checker_client.get(QUEUE)
+
+        html = row(response, citation)
+        assert f'action="{review_url(citation)}"' in html
+        assert 'name="csrfmiddlewaretoken"' in html
+        assert 'value="verified"' in html and 'value="disputed"' in html
+        assert f'action="{BULK}"' in response.content.decode()
+
+    def test_staff_without_citation_permissions_are_forbidden(self, client, citation):
+        client.force_login(make_user("someone"))
+
+        assert client.get(QUEUE).status_code == 403
+
+    def test_anonymous_visitors_are_sent_to_the_login_page(self, client, citation):
+        response = client.get(QUEUE)
+
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+
+    def test_pages_keep_the_filters(self, checker_client):
+        claim = make_claim()
+        for number in range(55):
+            make_citation(claim=claim, text=f"Footnote {number}.")
+
+        response = checker_client.get(QUEUE, {"topic": claim.section.profile.topic_id})
+
+        assert len(listed(response)) == 50
+        page = response.content.decode()
+        assert f"?topic={claim.section.profile.topic_id}&amp;page=2" in page
+        second = checker_client.get(QUEUE, {"topic": claim.section.profile.topic_id, "page": 2})
+        assert len(listed(second)) == 5
+
+    def test_queries_do_not_grow_with_citations(self, checker_client, other_checker):
+        def make_citations(count):
+            profiles = [make_profile(country=make_country(f"Queueland {n}")) for n in range(3)]
+            for number in range(count):
+                claim = make_claim(section=make_section(profile=profiles[number % 3]))
+                citation = make_citation(claim=claim)
+                make_citation_source(citation=citation, source=make_source(url="https://a.example"))
+                if number % 2:
+                    reviewed(citation, other_checker, ReviewState.SOURCE_UNAVAILABLE, "Offline.")
+
+        make_citations(5)
+        url = f"{QUEUE}?state=all"
+        few = count_queries(checker_client, url)
+        make_citations(60)
+
+        assert count_queries(checker_client, url) == few
+
+    def test_an_invalid_filter_shows_the_error_and_no_rows(self, checker_client, citation):
+        response = checker_client.get(QUEUE, {"not_reviewed_days": "soon"})
+
+        assert response.status_code == 200
+        assert listed(response) == []
+        assert "Enter a whole number." in response.content.decode()
+
+
+class FilterTests:
+    """Each filter lists the citation it matches and leaves out the other."""
+
+    @pytest.fixture
+    def pair(self):
+        """Two citations in different countries, topics and profiles."""
+        first = make_citation(
+            claim=make_claim(
+                section=make_section(
+                    profile=make_profile(country=make_country("Firstland"), topic=make_topic("A"))
+                )
+            ),
+            text="Footnote of the first.",
+        )
+        second = make_citation(
+            claim=make_claim(
+                section=make_section(
+                    profile=make_profile(country=make_country("Secondland"), topic=make_topic("B"))
+                )
+            ),
+            text="Footnote of the second.",
+        )
+        return first, second
+
+    def get(self, client, **params):
+        return listed(client.get(QUEUE, {"state": "all", **params}))
+
+    def test_country(self, checker_client, pair):
+        first, _second = pair
+        country = first.claim.section.profile.country_id
+
+        assert self.get(checker_client, country=country) == [first]
+
+    def test_topic(self, checker_client, pair):
+        _first, second = pair
+
+        assert self.get(checker_client, topic=second.claim.section.profile.topic_id) == [second]
+
+    def test_profile(self, checker_client, pair):
+        first, _second = pair
+
+        assert self.get(checker_client, profile=first.claim.section.profile_id) == [first]
+
+    def test_text(self, checker_client, pair):
+        _first, second = pair
+
+        assert self.get(checker_client, q="of the second") == [second]
+
+    @pytest.mark.parametrize(
+        "state", [ReviewState.VERIFIED, ReviewState.DISPUTED, ReviewState.SOURCE_UNAVAILABLE]
+    )
+    def test_state(self, checker_client, pair, other_checker, state):
+        first, second = pair
+        reviewed(first, other_checker, state, "Note.")
+
+        assert listed(checker_client.get(QUEUE, {"state": state})) == [first]
+        assert listed(checker_client.get(QUEUE)) == [second]
+
+    def test_not_verified(self, checker_client, pair, other_checker):
+        first, second = pair
+        reviewed(first, other_checker)
+
+        assert self.get(checker_client, state="not-verified") == [second]
+
+    def test_reviewer(self, checker_client, pair, fact_checker, other_checker):
+        first, second = pair
+        reviewed(first, other_checker)
+        reviewed(second, fact_checker)
+
+        assert self.get(checker_client, reviewer=other_checker.pk) == [first]
+
+    def test_source_kind(self, checker_client, pair):
+        first, second = pair
+        make_citation_source(citation=first, source=make_source(kind=Source.Kind.EMAIL))
+        make_citation_source(citation=second, source=make_source(kind=Source.Kind.STATEMENT))
+
+        assert self.get(checker_client, source_kind="email") == [first]
+
+    def test_source(self, checker_client, pair):
+        first, second = pair
+        source = make_source(title="The one")
+        make_citation_source(citation=first, source=source)
+        make_citation_source(citation=second, source=make_source(title="Another"))
+
+        response = checker_client.get(QUEUE, {"state": "all", "source": source.pk})
+
+        assert listed(response) == [first]
+        assert "The one" in response.content.decode()
+
+    def test_not_reviewed_for_days_includes_never_reviewed(
+        self, checker_client, pair, fact_checker
+    ):
+        first, second = pair
+        reviewed(first, fact_checker)
+        reviewed(second, fact_checker)
+        a_year_ago = timezone.now() - datetime.timedelta(days=365)
+        Citation.objects.filter(pk=first.pk).update(reviewed_at=a_year_ago)  # no history needed
+        never = make_citation(text="Never reviewed.")
+
+        assert self.get(checker_client, not_reviewed_days=90) == [first, never]
+
+    def test_stale_profile(self, checker_client, pair):
+        first, second = pair
+        today = timezone.localdate()
+        first_profile = first.claim.section.profile
+        first_profile.last_updated = today - datetime.timedelta(days=800)
+        first_profile.save()
+        second_profile = second.claim.section.profile
+        second_profile.last_updated = today - datetime.timedelta(days=30)
+        second_profile.save()
+
+        assert self.get(checker_client, profile_months=12) == [first]
+
+    def test_claims_whose_newest_source_is_older_than_a_date(self, checker_client, pair):
+        first, second = pair
+        old, recent = datetime.date(2009, 5, 1), datetime.date(2015, 12, 7)
+        make_citation_source(citation=first, source=make_source(title="Old", date=old))
+        # The second claim cites an old source too, but also a recent one in another footnote.
+        make_citation_source(citation=second, source=make_source(title="Old too", date=old))
+        also = make_citation(claim=second.claim, text="A later footnote.")
+        make_citation_source(citation=also, source=make_source(title="Recent", date=recent))
+
+        assert self.get(checker_client, newest_source_before="2012-01-01") == [first]
+
+
+class ReviewTests:
+    def test_verify_records_reviewer_time_note_and_history(
+        self, checker_client, fact_checker, citation
+    ):
+        before = timezone.now()
+
+        response = checker_client.post(
+            review_url(citation), {"state": "verified", "note": "Checked the statement."}
+        )
+
+        assert response.status_code == 302
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.VERIFIED
+        assert citation.reviewed_by == fact_checker
+        assert citation.reviewed_at >= before
+        assert citation.review_note == "Checked the statement."
+        record = citation.history.first()
+        assert record.history_user == fact_checker
+        assert record.review_state == ReviewState.VERIFIED
+
+    def test_dispute_with_a_note(self, checker_client, citation):
+        checker_client.post(review_url(citation), {"state": "disputed", "note": "Date is 2012."})
+
+        citation.refresh_from_db()
+        assert (citation.review_state, citation.review_note) == ("disputed", "Date is 2012.")
+
+    def test_a_dispute_needs_a_note(self, checker_client, citation):
+        response = checker_client.post(review_url(citation), {"state": "disputed"})
+
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.UNREVIEWED
+        assert any("say in the note what is wrong" in m for m in messages_of(response))
+
+    def test_source_unavailable(self, checker_client, citation):
+        checker_client.post(review_url(citation), {"state": "source-unavailable"})
+
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.SOURCE_UNAVAILABLE
+
+    def test_goes_back_to_the_filtered_queue(self, checker_client, citation):
+        back = f"{QUEUE}?topic={citation.claim.section.profile.topic_id}&page=1"
+
+        response = checker_client.post(review_url(citation), {"state": "verified", "next": back})
+
+        assert response.url == f"{back}#citation-{citation.pk}"
+
+    def test_ignores_a_next_address_on_another_site(self, checker_client, citation):
+        response = checker_client.post(
+            review_url(citation), {"state": "verified", "next": "https://evil.example/"}
+        )
+
+        assert response.url.startswith(QUEUE)
+
+    def test_four_eyes_who_wrote_the_claim_cannot_verify_it(
+        self, checker_client, fact_checker, citation
+    ):
+        claim = citation.claim
+        claim.text = "Testland ratified the convention on 2 May 2010."
+        claim._history_user = fact_checker
+        claim.save()
+
+        response = checker_client.post(review_url(citation), {"state": "verified"})
+
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.UNREVIEWED
+        assert citation.reviewed_by is None
+        assert any("another fact-checker must verify it" in m for m in messages_of(response))
+
+    def test_four_eyes_who_wrote_the_footnote_cannot_verify_it(self, checker_client, fact_checker):
+        citation = make_citation(text="Written by an editor.")
+        citation.text = "Rewritten by the checker."
+        citation._history_user = fact_checker
+        citation.save()
+
+        queue = checker_client.get(QUEUE)
+        checker_client.post(review_url(citation), {"state": "verified"})
+
+        assert "You wrote this text" in row(queue, citation)
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.UNREVIEWED
+
+    def test_who_wrote_the_text_may_still_dispute_it(self, checker_client, fact_checker, citation):
+        claim = citation.claim
+        claim.text = "Changed by the checker."
+        claim._history_user = fact_checker
+        claim.save()
+
+        checker_client.post(review_url(citation), {"state": "disputed", "note": "Unsure."})
+
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.DISPUTED
+
+    def test_a_crafted_post_that_changes_the_text_is_refused(self, checker_client, citation):
+        response = checker_client.post(
+            review_url(citation),
+            {"state": "verified", "note": "", "text": "Rewritten footnote.", "claim": "1"},
+        )
+
+        assert response.status_code == 400
+        assert "“claim”, “text”" in response.content.decode()
+        citation.refresh_from_db()
+        assert citation.text == "Statement of Testland, Geneva, 13 September 2011."
+        assert citation.review_state == ReviewState.UNREVIEWED
+        assert citation.history.count() == 1
+
+    def test_a_field_named_like_the_model_is_refused_too(self, checker_client, citation):
+        response = checker_client.post(review_url(citation), {"review_state": "verified"})
+
+        assert response.status_code == 400
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.UNREVIEWED
+
+    def test_an_unknown_state_is_refused(self, checker_client, citation):
+        response = checker_client.post(review_url(citation), {"state": "approved"})
+
+        assert response.status_code == 400
+
+    def test_users_who_may_not_review_are_forbidden(self, client, editor, citation):
+        client.force_login(editor)
+
+        response = client.post(review_url(citation), {"state": "verified"})
+
+        assert response.status_code == 403
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.UNREVIEWED
+
+    def test_a_post_without_the_csrf_token_is_refused(self, fact_checker, citation):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(fact_checker)
+
+        response = client.post(review_url(citation), {"state": "verified"})
+
+        assert response.status_code == 403
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.UNREVIEWED
+
+    def test_reviews_are_posted_not_got(self, checker_client, citation):
+        assert checker_client.get(review_url(citation)).status_code == 405
+
+    def test_a_missing_citation_is_not_found(self, checker_client):
+        assert checker_client.post(reverse("citations:review", args=[999])).status_code == 404
+
+
+class BulkReviewTests:
+    def test_reviews_the_selected_and_lists_the_refusals(
+        self, checker_client, fact_checker, citation
+    ):
+        claim = make_claim(text="A claim the checker rewrote.")
+        refused = make_citation(claim=claim, text="Footnote of the rewritten claim.")
+        claim.text = "A claim the checker rewrote, again."
+        claim._history_user = fact_checker
+        claim.save()
+        other = make_citation(text="Another footnote.")
+
+        response = checker_client.post(
+            BULK,
+            {
+                "citation": [citation.pk, refused.pk, other.pk],
+                "state": "verified",
+                "note": "Batch.",
+                "action": "review",
+            },
+        )
+
+        assert response.status_code == 302
+        states = dict(Citation.objects.values_list("pk", "review_state"))
+        assert states == {citation.pk: "verified", refused.pk: "unreviewed", other.pk: "verified"}
+        shown = messages_of(response)
+        assert "Marked 2 citations verified." in shown
+        assert any("Footnote of the rewritten claim." in m and "1 citation" in m for m in shown)
+
+    def test_extra_fields_refuse_the_whole_batch(self, checker_client, citation):
+        response = checker_client.post(
+            BULK, {"citation": [citation.pk], "state": "verified", "text": "Changed."}
+        )
+
+        assert response.status_code == 400
+        citation.refresh_from_db()
+        assert citation.review_state == ReviewState.UNREVIEWED
+
+    def test_nothing_selected(self, checker_client, citation):
+        response = checker_client.post(BULK, {"state": "verified"})
+
+        assert response.status_code == 302
+        assert "Select the citations to review first." in messages_of(response)
+
+    def test_users_who_may_not_review_are_forbidden(self, client, editor, citation):
+        client.force_login(editor)
+
+        response = client.post(BULK, {"citation": [citation.pk], "state": "verified"})
+
+        assert response.status_code == 403
+
+
+class DisputesTests:
+    def test_editors_read_the_disputes_with_the_notes(self, client, editor, other_checker):
+        disputed = make_citation(text="A disputed footnote.")
+        reviewed(disputed, other_checker, ReviewState.DISPUTED, "The meeting was in 2012.")
+        make_citation(text="An unreviewed footnote.")
+        client.force_login(editor)
+
+        response = client.get(DISPUTES)
+
+        assert response.status_code == 200
+        assert listed(response) == [disputed]
+        page = response.content.decode()
+        assert "The meeting was in 2012." in page
+        assert admin_url(disputed.claim) in page
+
+    def test_the_state_cannot_be_changed_on_the_disputes_page(self, client, editor, citation):
+        client.force_login(editor)
+
+        assert listed(client.get(DISPUTES, {"state": "unreviewed"})) == []
+
+    def test_the_admin_index_links_to_the_queue_and_the_disputes(self, client, editor):
+        client.force_login(editor)
+
+        page = client.get(reverse("admin:index")).content.decode()
+
+        assert f'href="{QUEUE}"' in page and f'href="{DISPUTES}"' in page
+
+
+class CitationAdminTests:
+    def test_the_list_shows_and_filters_by_review_state(self, client, editor, other_checker):
+        disputed = make_citation(text="Disputed one.")
+        reviewed(disputed, other_checker, ReviewState.DISPUTED, "Wrong place.")
+        make_citation(text="Unreviewed one.")
+        client.force_login(editor)
+
+        response = client.get(admin_url(Citation, "changelist"), {"review_state": "disputed"})
+
+        assert list(response.context["cl"].result_list) == [disputed]
+        page = response.content.decode()
+        assert "Disputed" in page and "Wrong place." in page and "second-checker" in page
+
+    def test_the_change_form_shows_the_review_read_only_and_never_saves_it(
+        self, client, editor, other_checker, citation
+    ):
+        reviewed(citation, other_checker, ReviewState.DISPUTED, "Wrong place.")
+        client.force_login(editor)
+        form = client.get(admin_url(citation))
+        assert "Wrong place." in form.content.decode()
+        assert "review_state" not in form.context["adminform"].form.fields
+
+        data = changeform_data(
+            form,
+            {
+                "position": 1,
+                "review_state": "verified",
+                "review_note": "Sneaky.",
+                "reviewed_by": "",
+            },
+        )
+        response = client.post(admin_url(citation), data)
+
+        assert response.status_code == 302
+        citation.refresh_from_db()
+        assert (citation.review_state, citation.review_note) == ("disputed", "Wrong place.")
+        assert citation.reviewed_by == other_checker
