@@ -4,10 +4,14 @@ countries, search, and compare editions."""
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from profiles.models import Claim
+from profiles.roles import FACT_CHECKERS, sync_roles
 from profiles.services import profile_publish
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -84,3 +88,22 @@ def test_comparing_two_editions_marks_the_changed_word(page, mali):
     changes = page.get_by_role("region", name="Text")
     expect(changes.locator("ins").filter(has_text="repeatedly")).to_be_visible()
     expect(changes.locator("del").filter(has_text="several")).to_be_visible()
+
+
+def test_a_fact_checker_reviews_every_footnote_from_the_queue(page, mali):
+    sync_roles(apps)  # transactional tests start from an empty database
+    checker = make_user("factchecker", password="monitor-demo")
+    checker.groups.add(Group.objects.get(name=FACT_CHECKERS))
+    page.goto("/admin/login/?next=/admin/review/")
+    page.fill("#id_username", "factchecker")
+    page.fill("#id_password", "monitor-demo")
+    page.click("input[type=submit]")
+
+    for _ in range(8):
+        page.get_by_role("button", name="Verify").first.click()
+        page.wait_for_load_state()
+
+    expect(page.get_by_text("0 unreviewed, 0 disputed of 8 citations")).to_be_visible()
+    page.goto(f"/admin/profiles/profile/{mali.pk}/change/")
+    expect(page.locator(".readiness__state--verified td")).to_have_text("8")
+    expect(page.locator(".readiness__state--unreviewed td")).to_have_text("0")
