@@ -105,6 +105,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     history_list_per_page = 50
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history lets anyone who may view the history post its revert form; reverting
+        # changes the object, so it needs the permission to change it.
+        if request.method == "POST" and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request, obj, form, change):
         url_name = request.resolver_match.url_name if request.resolver_match else ""
         reverted = url_name.endswith("_simple_history")

@@ -101,6 +101,12 @@ MATRIX = [
         "/admin/profiles/claim/{claim}/history/",
         expect(LOGIN, 200, 200, 200, 200),
     ),
+    (
+        "revert citation",
+        "post-revert",
+        "/admin/citations/citation/{citation}/history/{citation_version}/",
+        expect(LOGIN, 302, 403, 302, 302),
+    ),
     # History records are never edited or deleted through the admin: they are not registered.
     (
         "historical records",
@@ -155,6 +161,8 @@ def test_role_matrix(mali, method, url, role, status):
         "citation": Citation.objects.filter(claim__section__profile=mali).first().pk,
         "publication": mali.publications.get().pk,
     }
+    citation = Citation.objects.get(pk=ids["citation"])
+    ids["citation_version"] = citation.history.earliest().history_id
     url = url.format(**ids)
     client = client_for(role)
 
@@ -164,6 +172,13 @@ def test_role_matrix(mali, method, url, role, status):
         # A valid submission of the form as the superuser sees it, posted by `role`.
         form = changeform_data(client_for("superuser").get(url))
         response = client.post(url, form)
+    elif method == "post-revert":
+        # Reverting posts the old version's form, here with a changed footnote text.
+        form = changeform_data(client_for("superuser").get(url))
+        form["text"] = "Rewritten through the revert form."
+        response = client.post(url, form)
+        changed = Citation.objects.filter(text="Rewritten through the revert form.").exists()
+        assert changed == (role != "anonymous" and status == 302)
     elif method == "post-review":
         response = client.post(url, {"state": "verified", "note": ""})
     else:
