@@ -3,7 +3,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from citations.sources import source_digest
-from profiles.models import Claim, acting_user, choices_constraint
+from profiles.models import ChangeSetRecord, Claim, acting_user, choices_constraint
 
 
 class SourceKind(models.TextChoices):
@@ -62,7 +62,7 @@ class Source(models.Model):
     )
 
     # The key is derived from the other fields: its changes would only repeat theirs.
-    history = HistoricalRecords(excluded_fields=["key"])
+    history = HistoricalRecords(excluded_fields=["key"], bases=[ChangeSetRecord])
 
     class Meta:
         ordering = ["-date", "title"]
@@ -122,7 +122,7 @@ class Citation(models.Model):
         help_text="Who last wrote the footnote; they cannot verify it (four eyes).",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
 
     class Meta:
         ordering = ["claim", "position"]
@@ -188,7 +188,7 @@ class CitationSource(models.Model):
         max_length=100, blank=True, help_text="The exact place cited, e.g. “pp. 115–116”."
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
 
     class Meta:
         ordering = ["citation", "position"]

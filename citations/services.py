@@ -8,10 +8,10 @@ from types import SimpleNamespace
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from citations.models import REVIEW_FIELDS, Citation, CitationSource, ReviewState, Source
 from citations.sources import ibid_only, parse_footnote, source_digest
+from profiles.changesets import bulk_create_versioned, change_set
 
 
 class ReviewRefused(PermissionDenied):
@@ -27,7 +27,7 @@ def citation_review(*, citation: Citation, reviewer, state: str, note: str = "")
         raise ValueError(f"Unknown review state “{state}”.")
     if not reviewer.has_perm("citations.review_citation"):
         raise ReviewRefused("You are not a fact-checker.")
-    with transaction.atomic():
+    with transaction.atomic(), change_set(action="review", user=reviewer, reason="Reviewed"):
         citation = (
             Citation.objects.select_for_update(of=("self",))
             .select_related("claim")
@@ -53,7 +53,7 @@ def citations_review(*, citations, reviewer, state: str, note: str = "") -> tupl
     """Review several citations in one transaction; return how many were reviewed and why
     the others were refused (all are tried; refusals don't stop the rest)."""
     reviewed, refusals = 0, []
-    with transaction.atomic():
+    with transaction.atomic(), change_set(action="review", user=reviewer, reason="Reviewed"):
         for citation in citations:
             try:
                 citation_review(citation=citation, reviewer=reviewer, state=state, note=note)
@@ -139,9 +139,7 @@ def citations_link_sources(*, citations, user=None, reason: str = "") -> Counter
                     relinked.add(pk)
             previous = pk
         if new_links:
-            bulk_create_with_history(
-                new_links, CitationSource, default_user=user, default_change_reason=reason
-            )
+            bulk_create_versioned(new_links, CitationSource, user=user, reason=reason)
             counts["source links added"] += len(new_links)
     return counts
 
@@ -173,9 +171,7 @@ def _sources_for(candidates, *, user, reason: str, counts: Counter) -> dict[str,
             counts["sources completed"] += 1
     missing = [Source(key=key, **values) for key, values in wanted.items() if key not in sources]
     if missing:
-        created = bulk_create_with_history(
-            missing, Source, default_user=user, default_change_reason=reason
-        )
+        created = bulk_create_versioned(missing, Source, user=user, reason=reason)
         sources.update((source.key, source) for source in created)
         counts["sources created"] += len(missing)
     return sources

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "profiles.changesets.ChangeSetMiddleware",
 ]
 
 ROOT_URLCONF = "monitor.urls"

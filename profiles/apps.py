@@ -5,3 +5,6 @@ class ProfilesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "profiles"
     verbose_name = "Profiles"
+
+    def ready(self):
+        from profiles import changesets  # noqa: F401  (connects the history signal)

@@ -5,6 +5,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -59,6 +60,57 @@ def normalise_name(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name.translate(QUOTE_VARIANTS))
     folded = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(folded.casefold().split()).removeprefix("the ")
+
+
+class ChangeSetAction(models.TextChoices):
+    EDIT = "edit", "Edit"
+    IMPORT = "import", "Import"
+    PUBLISH = "publish", "Publish"
+    REVIEW = "review", "Review"
+    REVERT = "revert", "Revert"
+    EDIT_AS_TEXT = "edit-as-text", "Edit as text"
+    OTHER = "other", "Other"
+
+
+class ChangeSet(models.Model):
+    """The history records written by one request, import, publish or command
+    (profiles/changesets.py)."""
+
+    Action = ChangeSetAction
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="change_sets",
+    )
+    action = models.CharField(max_length=20, choices=ChangeSetAction, default=ChangeSetAction.EDIT)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "change set"
+        verbose_name_plural = "change sets"
+        constraints = [
+            choices_constraint("action", ChangeSetAction.choices, name="changeset_valid_action")
+        ]
+
+    def __str__(self):
+        who = self.user or "the system"
+        return f"{self.get_action_display()} by {who}, {self.created_at:%d %B %Y %H:%M}"
+
+
+class ChangeSetRecord(models.Model):
+    """The base of every historical model: the change set a record belongs to."""
+
+    change_set = models.ForeignKey(
+        ChangeSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
 
 
 def acting_user(instance):
@@ -163,7 +215,7 @@ class Country(SlugFromName):
         "The importer matches profile files against these.",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
     objects = CountryQuerySet.as_manager()
 
     class Meta:
@@ -215,7 +267,7 @@ class Treaty(SlugFromName):
     adopted_on = models.DateField(null=True, blank=True)
     entry_into_force_on = models.DateField("entered into force on", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
     objects = TreatyQuerySet.as_manager()
 
     class Meta:
@@ -261,7 +313,7 @@ class TreatyStatus(models.Model):
     )
     notes = models.TextField(blank=True, help_text="Internal notes; not shown to the public.")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
 
     class Meta:
         ordering = ["treaty__name", "country__name"]
@@ -313,7 +365,7 @@ class Topic(SlugFromName):
     )
     description = models.TextField(blank=True, help_text="A sentence or two for the home page.")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
     objects = TopicQuerySet.as_manager()
 
     class Meta:
@@ -407,7 +459,7 @@ class Profile(models.Model):
         help_text="When the profile was withdrawn from the public site; empty while public.",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
     objects = ProfileQuerySet.as_manager()
 
     class Meta:
@@ -465,7 +517,7 @@ class Section(models.Model):
         help_text="Sub-headings are nested in the section above.",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
 
     class Meta:
         ordering = ["profile", "position"]
@@ -513,7 +565,7 @@ class Claim(models.Model):
         help_text="Who last wrote the text; they cannot verify its citations (four eyes).",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ChangeSetRecord])
 
     class Meta:
         ordering = ["section", "position"]

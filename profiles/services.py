@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
 
 from citations.models import Citation, ReviewState
 from citations.services import citations_link_sources
+from profiles.changesets import bulk_create_versioned, change_set
 from profiles.models import (
     Claim,
     Country,
@@ -90,9 +90,7 @@ class _Writer:
     def create(self, model, objs: list[models.Model]) -> None:
         """Insert new rows and their history records in a few queries."""
         if objs:
-            bulk_create_with_history(
-                objs, model, default_user=self.user, default_change_reason=self.reason
-            )
+            bulk_create_versioned(objs, model, user=self.user, reason=self.reason)
 
     def delete(self, obj: models.Model) -> None:
         obj._history_user = self.user
@@ -120,7 +118,8 @@ def profiles_import(
 ) -> list[ImportReport]:
     """Import parsed profiles into the working copy, all or nothing, in one transaction;
     with `publish`, publish each one too."""
-    with transaction.atomic():
+    names = ", ".join(document.filename for document in documents)
+    with transaction.atomic(), change_set(action="import", user=user, reason=f"Imported {names}"):
         reports = [profile_import(document=document, user=user) for document in documents]
         if publish:
             for report in reports:
@@ -566,7 +565,7 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
     with its latest edition). The profile's history records the act, with the user. A profile
     with a disputed citation is refused (PublishBlocked).
     """
-    with transaction.atomic():
+    with transaction.atomic(), change_set(action="publish", user=user, reason="Published"):
         # Lock the profile so two publishers cannot take the same edition number.
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
         disputed = Citation.objects.filter(
@@ -614,7 +613,7 @@ def profile_withdraw(*, profile: Profile, user=None) -> bool:
 
     Return False when it was not public.
     """
-    with transaction.atomic():
+    with transaction.atomic(), change_set(action="publish", user=user, reason="Withdrawn"):
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
         if not profile.is_public:
             return False
