@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from citations.sources import source_digest
-from profiles.models import ChangeSetRecord, Claim, acting_user, choices_constraint
+from profiles.models import Claim, VersionedHistory, acting_user, choices_constraint
 
 
 class SourceKind(models.TextChoices):
@@ -62,7 +61,7 @@ class Source(models.Model):
     )
 
     # The key is derived from the other fields: its changes would only repeat theirs.
-    history = HistoricalRecords(excluded_fields=["key"], bases=[ChangeSetRecord])
+    history = VersionedHistory(excluded_fields=["key"])
 
     class Meta:
         ordering = ["-date", "title"]
@@ -122,7 +121,7 @@ class Citation(models.Model):
         help_text="Who last wrote the footnote; they cannot verify it (four eyes).",
     )
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
 
     class Meta:
         ordering = ["claim", "position"]
@@ -188,7 +187,7 @@ class CitationSource(models.Model):
         max_length=100, blank=True, help_text="The exact place cited, e.g. “pp. 115–116”."
     )
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
 
     class Meta:
         ordering = ["citation", "position"]

@@ -8,8 +8,8 @@ rows by editing their positions.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, router, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -24,12 +24,16 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from citations.filters import ANY_STATE
 from citations.models import Citation, CitationSource, ReviewState
 from citations.readiness import Readiness
+from profiles import admin_history, edit_text
 from profiles.forms import (
+    VERSION_FIELD,
     InlineForm,
     PositionedInlineForm,
     PositionedInlineFormSet,
     PreloadedAutocompleteSelect,
     ProfileAdminForm,
+    VersionedInlineFormSet,
+    VersionedModelForm,
 )
 from profiles.models import (
     Claim,
@@ -43,6 +47,7 @@ from profiles.models import (
 )
 from profiles.services import PublishBlocked, profile_publish, profile_withdraw
 from profiles.snapshots import build_snapshot, snapshot_checksum
+from profiles.versions import VERSION_ATTR, latest_version
 
 # Helpers shared by the admins of both apps.
 
@@ -94,29 +99,93 @@ class ChangeDisplayHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
-    """A ModelAdmin whose History page lists each change with the fields it changed.
+class OpenedVersionField:
+    """Mixin for model and inline admins whose forms carry the version they opened their
+    objects at (profiles/forms.py), as a hidden field for those who may change them."""
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if (
+            obj is None
+            or VERSION_FIELD not in getattr(self.form, "base_fields", {})
+            or not self.has_change_permission(request, obj)
+        ):
+            return fieldsets
+        if not fieldsets:
+            return [(None, {"fields": [VERSION_FIELD]})]
+        *others, (name, options) = fieldsets
+        return [*others, (name, {**options, "fields": [*options["fields"], VERSION_FIELD]})]
+
+
+class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
+    """A ModelAdmin whose History page lists each change with the fields it changed, and
+    whose change form refuses to save over what someone else saved since it was opened.
 
     simple-history diffs each record on a page against the next (older) one, which it has
     already fetched. This also diffs the page's last record against the one just beyond the page
     (one query), so every row shows its changes, and labels each row from the related objects
     the history query already selected rather than fetching them once a row.
+
+    The change form and its inline rows carry their objects' versions (VersionedModelForm,
+    VersionedInlineFormSet); a save that changes nothing writes no history record.
     """
 
+    form = VersionedModelForm
     history_list_per_page = 50
+
+    def get_object(self, request, object_id, from_field=None):
+        """Return the object with its version (VERSION_ATTR), read in the same query."""
+        queryset = self.get_queryset(request).annotate(**{VERSION_ATTR: latest_version(self.model)})
+        opts = self.model._meta
+        field = opts.pk if from_field is None else opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A refusal over inline rows is listed above those rows, maybe far down the page.
+        stale = [
+            inline.formset.model._meta.verbose_name_plural
+            for inline in context.get("inline_admin_formsets", [])
+            if getattr(inline.formset.management_form, "rebased", None)
+        ]
+        if stale:
+            self.message_user(
+                request,
+                f"Someone else changed the {' and '.join(stale)} after you opened this page, "
+                "so nothing was saved: see what they changed below, then save again.",
+                messages.WARNING,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history lets anyone who may view the history post its revert form; reverting
         # changes the object, so it needs the permission to change it.
         if request.method == "POST" and not self.has_change_permission(request):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # One transaction, as for the change form, in which the stale-save check locks the row.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         url_name = request.resolver_match.url_name if request.resolver_match else ""
         reverted = url_name.endswith("_simple_history")
+        # A save that changes nothing writes no history record. The revert form starts from
+        # the old version, so whether it changes anything is told from the stored row.
+        if change and not (self._differs_from_stored(obj) if reverted else form.has_changed()):
+            return
         obj._change_reason = "Reverted in the admin" if reverted else "Edited in the admin"
         super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def _differs_from_stored(obj) -> bool:
+        names = [field.attname for field in obj._meta.concrete_fields if field.editable]
+        stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first()
+        return stored is None or any(stored[name] != getattr(obj, name) for name in names)
 
     def delete_model(self, request, obj):
         obj._change_reason = "Deleted in the admin"
@@ -165,13 +234,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
         record.history_object = instance
 
 
-class PreloadedAutocompleteInline:
-    """Mixin for inlines whose autocomplete fields render without a query a row.
+class PreloadedAutocompleteInline(OpenedVersionField):
+    """Mixin for inlines whose autocomplete fields render without a query a row, and whose
+    rows refuse to save over what someone else saved since the page was opened.
 
     The inline's get_queryset() must select_related() the autocomplete fields.
     """
 
     form = InlineForm
+    formset = VersionedInlineFormSet
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
@@ -377,6 +448,12 @@ class ProfileAdmin(HistoryAdmin):
                 wrap(self.withdraw_view),
                 name="profiles_profile_withdraw",
             ),
+            path(
+                "<path:object_id>/edit-text/",
+                wrap(self.edit_text_view),
+                name="profiles_profile_edit_text",
+            ),
+            *admin_history.urls(self),
             *super().get_urls(),
         ]
 
@@ -450,6 +527,10 @@ class ProfileAdmin(HistoryAdmin):
             "latest": profile.latest_publication,
         }
         return TemplateResponse(request, "admin/profiles/profile/withdraw_confirm.html", context)
+
+    def edit_text_view(self, request, object_id):
+        """Edit the profile in the plain-text format: preview the changes, then apply them."""
+        return edit_text.edit_text_view(self, request, object_id)
 
     def _profile_for_publishing(self, request, object_id) -> Profile:
         if not self.has_publish_permission(request):

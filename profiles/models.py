@@ -113,6 +113,25 @@ class ChangeSetRecord(models.Model):
         abstract = True
 
 
+class VersionedHistory(HistoricalRecords):
+    """simple-history's HistoricalRecords, with every record in a change set and an index on
+    (object id, history date), which the "as it stood at" lookups of profiles/timeline.py use."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("bases", [ChangeSetRecord])
+        super().__init__(**kwargs)
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        options["indexes"] = [
+            models.Index(
+                fields=[model._meta.pk.attname, "history_date"],
+                name=f"hist_{model._meta.model_name}_asof",
+            )
+        ]
+        return options
+
+
 def acting_user(instance):
     """Return who is saving `instance`: the user a service named, or the request's user."""
     user = getattr(instance, "_history_user", None)
@@ -215,7 +234,7 @@ class Country(SlugFromName):
         "The importer matches profile files against these.",
     )
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
     objects = CountryQuerySet.as_manager()
 
     class Meta:
@@ -267,7 +286,7 @@ class Treaty(SlugFromName):
     adopted_on = models.DateField(null=True, blank=True)
     entry_into_force_on = models.DateField("entered into force on", null=True, blank=True)
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
     objects = TreatyQuerySet.as_manager()
 
     class Meta:
@@ -313,7 +332,7 @@ class TreatyStatus(models.Model):
     )
     notes = models.TextField(blank=True, help_text="Internal notes; not shown to the public.")
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
 
     class Meta:
         ordering = ["treaty__name", "country__name"]
@@ -365,7 +384,7 @@ class Topic(SlugFromName):
     )
     description = models.TextField(blank=True, help_text="A sentence or two for the home page.")
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
     objects = TopicQuerySet.as_manager()
 
     class Meta:
@@ -459,7 +478,7 @@ class Profile(models.Model):
         help_text="When the profile was withdrawn from the public site; empty while public.",
     )
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
     objects = ProfileQuerySet.as_manager()
 
     class Meta:
@@ -517,7 +536,7 @@ class Section(models.Model):
         help_text="Sub-headings are nested in the section above.",
     )
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
 
     class Meta:
         ordering = ["profile", "position"]
@@ -565,7 +584,7 @@ class Claim(models.Model):
         help_text="Who last wrote the text; they cannot verify its citations (four eyes).",
     )
 
-    history = HistoricalRecords(bases=[ChangeSetRecord])
+    history = VersionedHistory()
 
     class Meta:
         ordering = ["section", "position"]

@@ -380,6 +380,7 @@ def _word_start_after(text: str, index: int) -> int:
 
 class _PostgreSQL:
     def fill_vectors(self, entries: QuerySet) -> None:
+        # history-safe: SearchEntry is derived from a publication and keeps no history.
         entries.update(search_vector=SearchVector("normalised", config=SEARCH_CONFIG))
 
     def match(self, entries: QuerySet, query: ParsedQuery) -> QuerySet:

@@ -135,15 +135,16 @@ def profiles_import(
     return reports
 
 
-def profile_import(*, document: ProfileDocument, user=None) -> ImportReport:
+def profile_import(*, document: ProfileDocument, user=None, reason: str = "") -> ImportReport:
     """Create or update one profile from a parsed document, keeping unchanged rows as they are.
 
     Claims and citations are matched to the existing ones by their text, so unchanged ones
     keep their identity and history, edited ones get one new history record, and removed
-    ones are deleted (their last state stays in history).
+    ones are deleted (their last state stays in history). The history records give `reason`
+    (by default, "Imported from" the document's file).
     """
     report = ImportReport(filename=document.filename)
-    writer = _Writer(user=user, reason=f"Imported from {document.filename}")
+    writer = _Writer(user=user, reason=reason or f"Imported from {document.filename}")
     with transaction.atomic():
         country = _country_for(document, writer, report)
         topic = _topic_for(document, writer, report)

@@ -52,6 +52,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--history-records",
+        type=int,
+        default=10_000,
+        help="history records to give the benchmark profile before timing its history pages",
+    )
     options = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
@@ -112,6 +118,7 @@ def main():
         f"({len(queries) // options.repeat} queries)"
     )
     bench_public_pages(options.repeat)
+    bench_history(options.repeat, records=options.history_records)
 
 
 def bench_public_pages(repeat: int) -> None:
@@ -159,6 +166,90 @@ def bench_public_pages(repeat: int) -> None:
         with CaptureQueriesContext(connection) as queries:
             seconds = median_seconds(lambda url=url: client.get(url), repeat)
         print(f"  {url:<48} {len(queries) // repeat} queries, {seconds * 1000:.1f} ms")
+
+
+def bench_history(repeat: int, *, records: int) -> None:
+    """Give the benchmark profile `records` history records (edits of a few claims each, one
+    change set per edit), then time its admin history pages."""
+    from django.core.paginator import Paginator
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from simple_history.utils import bulk_update_with_history
+
+    from profiles.admin_history import CHANGE_SETS_PER_PAGE
+    from profiles.changesets import change_set, current_change_set
+    from profiles.models import Claim, Profile
+    from profiles.timeline import HISTORY_MODELS, _scopes, profile_change_sets
+    from tests.factories import make_user
+
+    profile = Profile.objects.get(country__slug="benchmarkland")
+
+    def history_count() -> int:
+        scopes = _scopes(profile.pk)
+        return sum(
+            model.history.filter(scopes[name]).count() for name, model in HISTORY_MODELS.items()
+        )
+
+    user = make_user("benchmark", superuser=True)
+    claims = list(Claim.objects.filter(section__profile=profile).order_by("pk"))
+    start = time.perf_counter()
+    existing = history_count()
+    edits = max(records - existing, 0)
+    # Each edit changes four claims at once in a change set of its own, as one admin save of
+    # a section's claims would; bulk_update_with_history writes the records in two queries.
+    with transaction.atomic():
+        for number in range(0, edits, 4):
+            batch = [claims[(number + offset) % len(claims)] for offset in range(4)]
+            batch = batch[: edits - number]
+            for offset, claim in enumerate(batch):
+                claim.text = f"{claim.text.split(' (edit')[0]} (edit {number + offset})"
+            with change_set(action="edit", user=user, reason=f"Benchmark edit {number // 4}"):
+                bulk_update_with_history(
+                    batch,
+                    Claim,
+                    ["text"],
+                    default_user=user,
+                    default_change_reason="Benchmark edit",
+                    custom_historical_attrs={"change_set": current_change_set(user=user)},
+                )
+    total = history_count()
+    print(
+        f"history: {total} records within the profile "
+        f"({(time.perf_counter() - start):.1f} s to write {total - existing})"
+    )
+    if total < records:
+        return
+
+    client = Client()
+    client.force_login(user)
+    base = f"/admin/profiles/profile/{profile.pk}/timeline/"
+    change_sets = profile_change_sets(profile)
+    newest = change_sets.first()
+    middle = change_sets[change_sets.count() // 2].created_at.isoformat()
+    last_page = Paginator(change_sets, CHANGE_SETS_PER_PAGE).num_pages
+    pages = [
+        ("timeline, first page", base),
+        (f"timeline, last page ({last_page})", f"{base}?page={last_page}"),
+        ("as it stood half way through", f"{base}at/?{_query(when=middle)}"),
+        ("compare half way through with now", f"{base}compare/?{_query(**{'from': middle})}"),
+        ("newest change set compared", f"{base}change-sets/{newest.pk}/compare/"),
+        ("what will change on publishing", f"{base}compare-publication/"),
+        ("revert the newest change set (confirm)", f"{base}change-sets/{newest.pk}/revert/"),
+    ]
+    print(f"admin history page ({total} history records)        queries   median time")
+    for label, url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            seconds = median_seconds(lambda url=url: client.get(url), repeat)
+        print(f"  {label:<48} {len(queries) // repeat:>3}   {seconds * 1000:8.1f} ms")
+
+
+def _query(**values) -> str:
+    from django.utils.http import urlencode
+
+    return urlencode(values)
 
 
 if __name__ == "__main__":
