@@ -1,7 +1,12 @@
-"""HTTP caching for public pages: conditional GET without rendering, and no cookies."""
+"""Caching for public pages: conditional GET without rendering, no cookies, and pages that
+never change (an edition, a comparison of two editions) rendered once and kept."""
 
 import functools
+import hashlib
+from pathlib import Path
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -12,6 +17,45 @@ from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
 
 # Public pages may be kept this long by browsers and shared caches before they revalidate.
 PUBLIC_MAX_AGE = 300
+
+# A rendered edition stays valid for ever; the timeout only lets a shared cache forget pages
+# nobody reads. The local-memory cache also evicts beyond its MAX_ENTRIES (settings.CACHES).
+RENDERED_PAGE_TIMEOUT = 7 * 24 * 3600
+
+RELEASE_SOURCES = ("templates", "static", "monitor", "profiles", "citations")
+RELEASE_SUFFIXES = {".html", ".txt", ".css", ".js", ".py"}
+
+
+def _release_digest() -> str:
+    """Return a digest of the code, templates and static files that shape a rendered page.
+
+    Rendered pages and ETags carry it, so that a deploy which changes how pages look is never
+    answered from a page cache or a browser's copy made by the code before it.
+    """
+    digest = hashlib.sha256()
+    for folder in RELEASE_SOURCES:
+        for path in sorted((Path(settings.BASE_DIR) / folder).rglob("*")):
+            if path.suffix in RELEASE_SUFFIXES and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = _release_digest()
+
+
+def rendered_once(key: str, render) -> str:
+    """Return the page cached under `key`, calling render() for it only on a miss.
+
+    For pages whose content is fixed by `key` (it must name everything the page shows, as an
+    edition's checksum does); the release is added here.
+    """
+    key = f"monitor:page:{RELEASE}:{key}"
+    page = cache.get(key)
+    if page is None:
+        page = render()
+        cache.set(key, page, RENDERED_PAGE_TIMEOUT)
+    return page
 
 
 def public_page(*, last_modified=None, etag=None):

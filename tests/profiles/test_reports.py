@@ -342,14 +342,17 @@ def test_compare_an_edition_with_itself_shows_no_differences(client, mali):
 
 # Query counts ------------------------------------------------------------------------------
 
+# The first visit looks the edition up and then reads its snapshot to render the page.
 QUERIES = {
-    "profile_detail": 1,
-    "profile_json": 1,
-    "profile_text": 1,
+    "profile_detail": 2,
+    "profile_json": 2,
+    "profile_text": 2,
     "edition_list": 2,
-    "edition_detail": 1,
-    "edition_compare": 1,
+    "edition_detail": 2,
+    "edition_compare": 2,
 }
+# An edition never changes: later visits get the page rendered the first time.
+RENDERED_ONCE = ["profile_detail", "profile_text", "edition_detail", "edition_compare"]
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
@@ -371,6 +374,34 @@ def test_query_count_does_not_grow_with_the_profile(
         response = client.get(url(name, slugs, **kwargs))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"), [page for page in PAGES if page[0] in RENDERED_ONCE], ids=RENDERED_ONCE
+)
+def test_an_edition_is_rendered_once(client, mali, django_assert_num_queries, name, kwargs):
+    first = client.get(url(name, **kwargs))
+
+    with django_assert_num_queries(1):
+        again = client.get(url(name, **kwargs))
+
+    assert again.content == first.content
+
+
+def test_a_rendered_edition_is_not_served_once_withdrawn(client, mali):
+    client.get(url("profile_detail"))
+
+    profile_withdraw(profile=mali)
+
+    assert client.get(url("profile_detail")).status_code == 404
+
+
+def test_a_new_edition_is_rendered_afresh(client, mali):
+    client.get(url("profile_detail"))
+
+    republish_with(mali, "Mali actively", "Mali very actively")
+
+    assert "Mali very actively" in client.get(url("profile_detail")).content.decode()
 
 
 def test_edition_list_query_count_does_not_grow_with_editions(
