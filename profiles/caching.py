@@ -1,5 +1,14 @@
-"""Caching for public pages: conditional GET without rendering, no cookies, and pages that
-never change (an edition, a comparison of two editions) rendered once and kept."""
+"""Caching for public pages: conditional GET without rendering, no cookies, and every page
+rendered once for as long as what it shows stays the same.
+
+A public page names cheap validators (an ETag and/or a Last-Modified time, one query). They
+answer a repeat visit with 304 Not Modified before the view runs, and they key the page
+cache: the rendered page is kept under its address and the validators' values, so that a
+new visitor gets it without the view running. The validators change whenever what the page
+shows changes (a publication's checksum; the newest history record of the public tables), so
+a kept page is never stale; the cache only saves rendering. The default cache is each
+process's local memory (settings.CACHES); a shared one serves every app server.
+"""
 
 import functools
 import hashlib
@@ -8,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.cache import cache_control
@@ -18,19 +28,25 @@ from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
 # Public pages may be kept this long by browsers and shared caches before they revalidate.
 PUBLIC_MAX_AGE = 300
 
-# A rendered edition stays valid for ever; the timeout only lets a shared cache forget pages
-# nobody reads. The local-memory cache also evicts beyond its MAX_ENTRIES (settings.CACHES).
-RENDERED_PAGE_TIMEOUT = 7 * 24 * 3600
+# A page whose ETag names its content (an edition's checksum) is valid for as long as it is
+# kept. A page known only by a Last-Modified time is kept no longer than browsers keep it:
+# a history record is dated before its transaction commits, so a page rendered in between
+# could miss a change that bears an older date.
+CONTENT_KEYED_TIMEOUT = 7 * 24 * 3600
+TIME_KEYED_TIMEOUT = PUBLIC_MAX_AGE
 
 RELEASE_SOURCES = ("templates", "static", "monitor", "profiles", "citations")
 RELEASE_SUFFIXES = {".html", ".txt", ".css", ".js", ".py"}
+
+# Headers a view sets that belong to the kept page; the decorators add the caching headers.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 
 
 def _release_digest() -> str:
     """Return a digest of the code, templates and static files that shape a rendered page.
 
-    Rendered pages and ETags carry it, so that a deploy which changes how pages look is never
-    answered from a page cache or a browser's copy made by the code before it.
+    Kept pages and ETags carry it, so that a deploy which changes how pages look is never
+    answered from the page cache or a browser's copy made by the code before it.
     """
     digest = hashlib.sha256()
     for folder in RELEASE_SOURCES:
@@ -44,34 +60,88 @@ def _release_digest() -> str:
 RELEASE = _release_digest()
 
 
-def rendered_once(key: str, render) -> str:
-    """Return the page cached under `key`, calling render() for it only on a miss.
-
-    For pages whose content is fixed by `key` (it must name everything the page shows, as an
-    edition's checksum does); the release is added here.
-    """
-    key = f"monitor:page:{RELEASE}:{key}"
-    page = cache.get(key)
-    if page is None:
-        page = render()
-        cache.set(key, page, RENDERED_PAGE_TIMEOUT)
-    return page
-
-
 def public_page(*, last_modified=None, etag=None):
-    """Make a view a public page: GET/HEAD only, cacheable, and answered with 304 Not
-    Modified, before the view runs, when the client's copy is still current.
+    """Make a view a public page: GET/HEAD only, cacheable, answered with 304 Not Modified
+    when the client's copy is still current, and rendered once while its validators hold.
 
     `last_modified(request, *args, **kwargs)` and `etag(...)` are cheap functions, as for
-    Django's @condition. A public page must not touch the session, so it sets no cookie.
+    Django's @condition; the ETag is given the release here. A public page must not touch
+    the session, so it sets no cookie.
     """
 
     def decorator(view):
-        wrapped = condition(etag_func=etag, last_modified_func=last_modified)(view)
+        validators = _Validators(last_modified, etag)
+        wrapped = _kept(view, validators)
+        wrapped = condition(
+            etag_func=etag and validators.etag,
+            last_modified_func=last_modified and validators.last_modified,
+        )(wrapped)
         wrapped = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(wrapped)
         return functools.wraps(view)(require_safe(wrapped))
 
     return decorator
+
+
+class _Validators:
+    """A page's validator functions, each computed once per request and remembered."""
+
+    def __init__(self, last_modified, etag):
+        self._last_modified = last_modified
+        self._etag = etag
+        # An ETag names the content itself; a time only says when the content last changed.
+        self.content_keyed = etag is not None
+
+    def last_modified(self, request, *args, **kwargs):
+        return self._remember(request, "last_modified", self._last_modified, args, kwargs)
+
+    def etag(self, request, *args, **kwargs):
+        value = self._remember(request, "etag", self._etag, args, kwargs)
+        return f"{RELEASE}-{value}"
+
+    def values(self, request, *args, **kwargs) -> list:
+        return [
+            self._remember(request, name, function, args, kwargs)
+            for name, function in (("etag", self._etag), ("last_modified", self._last_modified))
+            if function is not None
+        ]
+
+    @staticmethod
+    def _remember(request, name, function, args, kwargs):
+        remembered = request.__dict__.setdefault("_monitor_validators", {})
+        if name not in remembered:
+            remembered[name] = function(request, *args, **kwargs)
+        return remembered[name]
+
+
+def _kept(view, validators: _Validators):
+    """Serve the page kept under the request's address and validators, rendering it on a miss.
+
+    Only complete 200 responses are kept; the address includes the host, since JSON exports
+    carry absolute links. (require_safe lets only GET and HEAD through.)
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        values = validators.values(request, *args, **kwargs)
+        if not values or any(value is None for value in values):
+            return view(request, *args, **kwargs)
+        address = request.build_absolute_uri()
+        digest = hashlib.sha256(repr((address, values)).encode()).hexdigest()
+        key = f"monitor:page:{RELEASE}:{digest}"
+        kept = cache.get(key)
+        if kept is not None:
+            content, headers = kept
+            return HttpResponse(content, headers=headers)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            timeout = CONTENT_KEYED_TIMEOUT if validators.content_keyed else TIME_KEYED_TIMEOUT
+            cache.set(key, (response.content, headers), timeout)
+        return response
+
+    return wrapped
 
 
 def site_last_modified(request=None, *args, **kwargs):

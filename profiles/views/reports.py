@@ -5,16 +5,15 @@ of queries whatever the size of the profile: the edition's snapshot is one row. 
 and Last-Modified functions look the edition up first, without its snapshot, and keep it on
 the request, so that a repeat visit is answered with 304 Not Modified after one query, and
 the view reuses it. An edition never changes, so its pages are rendered once and kept
-(profiles.caching.rendered_once): the snapshot is read only to render them.
+(profiles.caching.public_page): the snapshot is read only to render them.
 """
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
-from profiles.caching import RELEASE, public_page, rendered_once
+from profiles.caching import public_page
 from profiles.compare import compare_snapshots, paragraphs
 from profiles.models import Profile, Publication
 from profiles.snapshots import document_from_snapshot
@@ -133,7 +132,7 @@ def _edition_etag(request, country, topic, number=None, **kwargs):
     publication = _publication(request, country, topic, number)
     # The page names the latest edition too, so a new edition changes every edition's page.
     latest_id = publication.profile.latest_publication_id
-    return f"{RELEASE}-{publication.checksum}-{publication.number}-{latest_id}"
+    return f"{publication.checksum}-{publication.number}-{latest_id}"
 
 
 def _edition_last_modified(request, country, topic, number=None, **kwargs):
@@ -143,7 +142,7 @@ def _edition_last_modified(request, country, topic, number=None, **kwargs):
 
 def _list_etag(request, country, topic, **kwargs):
     profile = _profile(request, country, topic)
-    return f"{RELEASE}-editions-{profile.latest_publication_id}"
+    return f"editions-{profile.latest_publication_id}"
 
 
 def _list_last_modified(request, country, topic, **kwargs):
@@ -153,7 +152,7 @@ def _list_last_modified(request, country, topic, **kwargs):
 def _compare_etag(request, country, topic, number, other, **kwargs):
     old, new = _pair(request, country, topic, number, other)
     # The page says whether the newer edition is the current one.
-    return f"{RELEASE}-{old.checksum}-{new.checksum}-{new.profile.latest_publication_id}"
+    return f"{old.checksum}-{new.checksum}-{new.profile.latest_publication_id}"
 
 
 def _compare_last_modified(request, country, topic, number, other, **kwargs):
@@ -169,24 +168,16 @@ edition_page = public_page(etag=_edition_etag, last_modified=_edition_last_modif
 
 @edition_page
 def profile_detail(request, country, topic):
-    return _report_page(request, _publication(request, country, topic))
+    publication = _publication(request, country, topic)
+    _with_snapshots(publication)
+    return render(request, "profiles/profile_detail.html", _report_context(publication))
 
 
 @edition_page
 def edition_detail(request, country, topic, number):
-    return _report_page(request, _publication(request, country, topic, number))
-
-
-def _report_page(request, publication: Publication) -> HttpResponse:
-    def render_report():
-        _with_snapshots(publication)
-        return render_to_string(
-            "profiles/profile_detail.html", _report_context(publication), request
-        )
-
-    # The page names the latest edition as well as this one.
-    key = f"report:{publication.pk}:{publication.checksum}:{publication.latest_number}"
-    return HttpResponse(rendered_once(key, render_report))
+    publication = _publication(request, country, topic, number)
+    _with_snapshots(publication)
+    return render(request, "profiles/profile_detail.html", _report_context(publication))
 
 
 @public_page(etag=_list_etag, last_modified=_list_last_modified)
@@ -215,20 +206,18 @@ def edition_list(request, country, topic):
 @public_page(etag=_compare_etag, last_modified=_compare_last_modified)
 def edition_compare(request, country, topic, number, other):
     old, new = _pair(request, country, topic, number, other)
-
-    def render_comparison():
-        _with_snapshots(old, new)
-        context = {
+    _with_snapshots(old, new)
+    return render(
+        request,
+        "profiles/edition_compare.html",
+        {
             "profile": new.profile,
             "old": old,
             "new": new,
             "comparison": compare_snapshots(old.snapshot, new.snapshot),
             "latest_number": new.latest_number,
-        }
-        return render_to_string("profiles/edition_compare.html", context, request)
-
-    key = f"compare:{old.pk}:{old.checksum}:{new.pk}:{new.checksum}:{new.latest_number}"
-    return HttpResponse(rendered_once(key, render_comparison))
+        },
+    )
 
 
 @edition_page
@@ -250,13 +239,9 @@ def profile_json(request, country, topic):
 @edition_page
 def profile_text(request, country, topic):
     publication = _publication(request, country, topic)
-
-    def render_text():
-        _with_snapshots(publication)
-        return render_profile(document_from_snapshot(publication.snapshot))
-
+    _with_snapshots(publication)
     response = HttpResponse(
-        rendered_once(f"text:{publication.pk}:{publication.checksum}", render_text),
+        render_profile(document_from_snapshot(publication.snapshot)),
         content_type="text/plain; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{country}-{topic}.txt"'

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.views.defaults import server_error
 
@@ -143,12 +143,18 @@ class UnpublishedTests:
         assert "No published profiles yet" in page_text(response)
 
     def test_withdrawn_profile_goes_from_every_list_at_once(self, client):
+        pages = ["/countries/", "/", "/countries/mali/"]
+        link = self.public.get_absolute_url()
+        assert all(link in client.get(page).content.decode() for page in pages)
+
         profile_withdraw(profile=self.public)
 
+        home = client.get("/").context
         assert list(client.get("/countries/").context["countries"]) == []
-        assert list(client.get("/").context["topics"]) == []
-        assert list(client.get("/").context["recent_profiles"]) == []
+        assert list(home["topics"]) == []
+        assert list(home["recent_profiles"]) == []
         assert list(client.get("/countries/mali/").context["profiles"]) == []
+        assert not any(link in client.get(page).content.decode() for page in pages)
 
 
 class ImportedDraftTests:
@@ -635,6 +641,31 @@ def test_repeat_visit_is_not_modified_and_costs_one_query(
     assert first.status_code == 200
     assert again.status_code == 304
     assert again.content == b""
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_new_visitor_gets_the_page_rendered_before_at_one_query(
+    client, topic, url, django_assert_num_queries
+):
+    published(country("mali"), topic)
+    first = client.get(url)
+
+    with django_assert_num_queries(1):
+        again = Client().get(url)
+
+    assert (again.status_code, again.content) == (200, first.content)
+    assert again["Content-Type"] == first["Content-Type"]
+
+
+def test_a_kept_page_is_rendered_afresh_when_a_treaty_status_changes(client, treaty):
+    mali = status(country("mali"), treaty, SIGNATORY)
+    url = f"/treaties/{treaty.slug}.csv"
+    assert ",Signatory," in page_text(client.get(url))
+
+    mali.status = STATE_PARTY
+    mali.save()
+
+    assert ",Signatory," not in page_text(client.get(url))
 
 
 @pytest.mark.parametrize("url", PAGES)

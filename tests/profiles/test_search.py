@@ -178,6 +178,13 @@ class WhatIsPublicTests:
 
         assert found("Lusaka") == ["mali"]
 
+    def test_a_kept_results_page_is_not_served_once_the_profile_is_withdrawn(self, client, mali):
+        assert MALI_URL in search(client, "Lusaka").content.decode()
+
+        profile_withdraw(profile=mali)
+
+        assert MALI_URL not in search(client, "Lusaka").content.decode()
+
     def test_working_copy_edits_are_found_only_once_published(self, mali):
         claim = Claim.objects.get(section__profile=mali, text__startswith="Mali has stated several")
         claim.text = "Mali has said that it never used zeppelins."
