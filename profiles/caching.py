@@ -144,12 +144,9 @@ def _kept(view, validators: _Validators):
     return wrapped
 
 
-def site_last_modified(request=None, *args, **kwargs):
-    """Return when anything the public directory pages show last changed.
-
-    Publishing and withdrawing write a profile history record; countries, topics, treaties
-    and treaty statuses change only through saves that write history. One query.
-    """
+@functools.cache
+def _site_last_modified_sql() -> str:
+    # Built once: simple-history makes a new manager class at every `Model.history`.
     tables = [
         model.history.model._meta.db_table
         for model in (Profile, Country, Topic, Treaty, TreatyStatus)
@@ -157,8 +154,17 @@ def site_last_modified(request=None, *args, **kwargs):
     union = " UNION ALL ".join(
         f"SELECT MAX(history_date) AS changed FROM {table}" for table in tables
     )
+    return f"SELECT MAX(changed) FROM ({union}) AS latest"  # noqa: S608 (our tables)
+
+
+def site_last_modified(request=None, *args, **kwargs):
+    """Return when anything the public directory pages show last changed.
+
+    Publishing and withdrawing write a profile history record; countries, topics, treaties
+    and treaty statuses change only through saves that write history. One query.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(changed) FROM ({union}) AS latest")  # noqa: S608 (our tables)
+        cursor.execute(_site_last_modified_sql())
         value = cursor.fetchone()[0]
     if isinstance(value, str):  # SQLite hands back text
         value = parse_datetime(value)
