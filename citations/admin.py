@@ -57,7 +57,10 @@ class CitationAdmin(HistoryAdmin):
         "claim__section__profile__topic",
         "reviewed_by",
     ]
-    ordering = ["claim", "position"]
+    # Claims in the order they were written, each claim's citations in order: the unique
+    # (claim, position) index serves it, where ordering by the claim's own place in its
+    # profile would sort every citation on each page.
+    ordering = ["claim_id", "position"]
     fieldsets = [
         (None, {"fields": ["claim", "back_links", "position", "text", "marker_spacing_shown"]}),
         (
@@ -288,7 +291,7 @@ class CitationSourceAdmin(HistoryAdmin):
     list_filter = ["source__kind"]
     autocomplete_fields = ["citation", "source"]
     list_select_related = ["citation", "source"]
-    ordering = ["citation", "position"]
+    ordering = ["citation_id", "position"]  # the unique index; see CitationAdmin.ordering
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("citation", "source")

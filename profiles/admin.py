@@ -137,6 +137,7 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
 
     form = VersionedModelForm
     history_list_per_page = 50
+    list_per_page = 50
 
     def action_checkbox(self, obj):
         """Django's checkbox column, written out directly: rendering a form widget through the
@@ -739,7 +740,8 @@ class ClaimAdmin(HistoryAdmin):
     search_fields = ["text", "section__heading", "section__profile__country__name"]
     autocomplete_fields = ["section"]
     list_select_related = ["section__profile__country", "section__profile__topic"]
-    ordering = ["section", "position"]
+    # Served by the unique (section, position) index; see CitationAdmin.ordering.
+    ordering = ["section_id", "position"]
     fields = [
         "section",
         "back_links",

@@ -6,6 +6,10 @@ middleware opens one for every request. Scopes nest: an inner scope joins the ou
 names its action, if nothing has been written yet). The ChangeSet row is created with the
 first history record, so a scope that writes nothing leaves nothing behind. A record written
 outside any scope (a shell session, a data fix) gets a change set of its own.
+
+When a change set is complete, `link_profiles` notes which profiles it wrote records within
+(ProfileChangeSet), so that a profile's timeline reads an index rather than searching every
+history table.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.db import connection
 from django.dispatch import receiver
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 
 @dataclass
@@ -46,6 +51,9 @@ def change_set(*, action: str, user=None, reason: str = ""):
         yield scope
     finally:
         _current.reset(token)
+        # In a transaction that is failing, this change set is being rolled back with it.
+        if scope.change_set is not None and not connection.needs_rollback:
+            link_profiles(scope.change_set.pk)
 
 
 def current_change_set(*, user=None, reason: str = ""):
@@ -67,10 +75,17 @@ def current_change_set(*, user=None, reason: str = ""):
 @receiver(pre_create_historical_record)
 def _attach_change_set(sender, history_instance, **kwargs):
     if getattr(history_instance, "change_set_id", None) is None:
+        history_instance._outside_scope = _current.get() is None
         history_instance.change_set = current_change_set(
             user=history_instance.history_user,
             reason=history_instance.history_change_reason or "",
         )
+
+
+@receiver(post_create_historical_record)
+def _link_lone_change_set(sender, history_instance, **kwargs):
+    if getattr(history_instance, "_outside_scope", False):
+        link_profiles(history_instance.change_set_id)
 
 
 class ChangeSetMiddleware:
@@ -93,10 +108,61 @@ def bulk_create_versioned(objs, model, *, user=None, reason: str = ""):
 
     if not objs:
         return []
-    return bulk_create_with_history(
+    outside_scope = _current.get() is None
+    change_set = current_change_set(user=user, reason=reason)
+    created = bulk_create_with_history(
         objs,
         model,
         default_user=user,
         default_change_reason=reason,
-        custom_historical_attrs={"change_set": current_change_set(user=user, reason=reason)},
+        custom_historical_attrs={"change_set": change_set},
+    )
+    if outside_scope:
+        link_profiles(change_set.pk)
+    return created
+
+
+def link_profiles(change_set_id: int | None = None) -> None:
+    """Record which profiles change set `change_set_id` wrote records within; without an id,
+    every change set's (to build the index afresh). Links already there are kept.
+
+    A record is within a profile as profiles/timeline.py's scopes say: a section that ever
+    belonged to it, a claim ever in such a section, a citation ever of such a claim, a link
+    of such a citation, and a source such a link ever named.
+    """
+    sql = _link_sql(filtered=change_set_id is not None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [change_set_id] * sql.count("%s"))
+
+
+def _link_sql(*, filtered: bool) -> str:
+    from citations.models import Citation, CitationSource, Source
+    from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet, Section
+
+    def history(model) -> str:
+        return model.history.model._meta.db_table
+
+    where = "WHERE r.change_set_id = %s" if filtered else "WHERE r.change_set_id IS NOT NULL"
+    section = f"JOIN {history(Section)} s ON s.id = {{}}.section_id"
+    claim = f"JOIN {history(Claim)} c ON c.id = {{}}.claim_id {section.format('c')}"
+    citation = f"JOIN {history(Citation)} ci ON ci.id = {{}}.citation_id {claim.format('ci')}"
+    link = f"JOIN {history(CitationSource)} l ON l.source_id = r.id {citation.format('l')}"
+    # (profile id, change set id) for each record: the records, then how to reach the section.
+    within = "SELECT s.profile_id, r.change_set_id FROM {} r {} " + where
+    branches = [
+        f"SELECT r.id AS profile_id, r.change_set_id FROM {history(Profile)} r {where}",
+        f"SELECT r.profile_id, r.change_set_id FROM {history(Section)} r {where}",
+        within.format(history(Claim), section.format("r")),
+        within.format(history(Citation), claim.format("r")),
+        within.format(history(CitationSource), citation.format("r")),
+        within.format(history(Source), link),
+    ]
+    links = ProfileChangeSet._meta.db_table
+    return (
+        f"INSERT INTO {links} (profile_id, change_set_id, created_at) "
+        f"SELECT DISTINCT x.profile_id, x.change_set_id, cs.created_at "
+        f"FROM ({' UNION '.join(branches)}) x "
+        f"JOIN {ChangeSet._meta.db_table} cs ON cs.id = x.change_set_id "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {links} e "
+        f"WHERE e.profile_id = x.profile_id AND e.change_set_id = x.change_set_id)"
     )

@@ -102,6 +102,36 @@ class ChangeSet(models.Model):
         return f"{self.get_action_display()} by {who}, {self.created_at:%d %B %Y %H:%M}"
 
 
+class ProfileChangeSet(models.Model):
+    """A change set that wrote records within a profile: the index of the profile's timeline.
+
+    Derived from the history tables (profiles/changesets.py writes it when a change set
+    closes), so it keeps no history itself. `profile_id` is no foreign key: the timeline of
+    a deleted profile's history stays readable.
+    """
+
+    profile_id = models.BigIntegerField()
+    change_set = models.ForeignKey(ChangeSet, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(help_text="The change set's, for the timeline's order.")
+
+    class Meta:
+        verbose_name = "profile change set"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile_id", "change_set"], name="profilechangeset_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["profile_id", "-created_at", "-change_set"],
+                name="profilechangeset_timeline",
+            )
+        ]
+
+    def __str__(self):
+        return f"Profile {self.profile_id}: change set {self.change_set_id}"
+
+
 class ChangeSetRecord(models.Model):
     """The base of every historical model: the change set a record belongs to."""
 

@@ -42,7 +42,7 @@ from profiles.compare import (
     compare_snapshots,
     diff_words,
 )
-from profiles.models import ChangeSet, Claim, Profile, Section, TreatyStatus
+from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet, Section, TreatyStatus
 from profiles.snapshots import build_snapshot
 
 
@@ -595,12 +595,14 @@ def _record_scopes(profile_id: int) -> dict:
 
 
 def profile_change_sets(profile: Profile):
-    """Return the change sets that wrote a record within the profile, newest first."""
-    scopes = _scopes(profile.pk)
-    touched = Q()
-    for name, model in HISTORY_MODELS.items():
-        touched |= Q(pk__in=model.history.filter(scopes[name]).values("change_set_id"))
-    return ChangeSet.objects.filter(touched).select_related("user").order_by("-created_at", "-pk")
+    """Return the change sets that wrote a record within the profile, newest first (read from
+    the ProfileChangeSet index, which holds what _scopes() would find)."""
+    links = ProfileChangeSet.objects.filter(profile_id=profile.pk)
+    return (
+        ChangeSet.objects.filter(pk__in=links.values("change_set_id"))
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+    )
 
 
 @dataclass(frozen=True)
