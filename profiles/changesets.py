@@ -31,6 +31,8 @@ class _Scope:
     change_set: object = None  # the ChangeSet row, once a record needed it
 
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
 _current: ContextVar[_Scope | None] = ContextVar("monitor_change_set", default=None)
 
 
@@ -95,6 +97,9 @@ class ChangeSetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method in SAFE_METHODS:
+            # Reading writes no history (and must not have to look up the user to say so).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         user = user if user is not None and user.is_authenticated else None
         with change_set(action="edit", user=user):
