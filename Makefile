@@ -2,6 +2,7 @@
 #
 #   make run    install, migrate, load the demo, serve on http://127.0.0.1:8000/
 #   make test   install, lint, check migrations, run the tests on SQLite and on PostgreSQL
+#   make bench  install, generate demo data, load-test the pages served by gunicorn
 #
 # Needs python3 (with the venv module: apt-get install python3-venv on Debian) and, for
 # `make test`, the PostgreSQL server (apt-get install postgresql; see scripts/with-postgres)
@@ -25,13 +26,14 @@ CHROMIUM := /usr/bin/chromium
 .NOTPARALLEL:
 
 .PHONY: help venv install browser run test lint format check-migrations test-sqlite \
-	test-postgres clean distclean
+	test-postgres bench clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://127.0.0.1:8000/"
 	@echo "make test       lint, check migrations, run the tests on SQLite, then on PostgreSQL"
 	@echo "make install    create $(VENV) and install the project with its dev dependencies"
 	@echo "make browser    install Debian's Chromium for the browser tests, if it is missing"
+	@echo "make bench      load-test the site served by gunicorn; BENCH_DB=postgres for PostgreSQL"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff format and ruff check --fix"
 	@echo "make clean      remove caches and build files (keeps $(VENV) and db.sqlite3)"
@@ -86,6 +88,12 @@ test-sqlite: $(STAMP)
 
 test-postgres: $(STAMP)
 	scripts/with-postgres $(BIN)/pytest
+
+# Generate demo data, serve it the production way and load-test the pages with wrk (installs
+# wrk and nginx when missing, as root). SQLite unless BENCH_DB=postgres; BENCH_SCALE=small for a
+# quick run. Prints a table and writes bench/results/latest.json (see scripts/bench.py).
+bench: $(STAMP)
+	scripts/bench
 
 format: $(STAMP)
 	$(BIN)/ruff format .
