@@ -93,7 +93,7 @@ DATABASES = {
         # Keep connections open between requests in production (e.g. 600): connecting to
         # PostgreSQL costs more than most pages' queries. Checked before reuse.
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
-        conn_health_checks=True,
+        conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", default=True),
     )
 }
 
