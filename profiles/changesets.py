@@ -14,6 +14,7 @@ history table.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -135,39 +136,55 @@ def link_profiles(change_set_id: int | None = None) -> None:
     belonged to it, a claim ever in such a section, a citation ever of such a claim, a link
     of such a citation, and a source such a link ever named.
     """
-    sql = _link_sql(filtered=change_set_id is not None)
+    from profiles.models import ChangeSet
+
+    if change_set_id is None:
+        for each in ChangeSet.objects.order_by("pk").values_list("pk", flat=True).iterator():
+            link_profiles(each)
+        return
+    sql = _link_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [change_set_id] * sql.count("%s"))
+        cursor.execute(sql, {"change_set": change_set_id})
 
 
-def _link_sql(*, filtered: bool) -> str:
+@functools.cache
+def _link_sql() -> str:
+    """One change set's (profile id, change set) pairs, found from its records upwards by
+    semi-joins (IN), so that each level is looked up once however many records share it."""
     from citations.models import Citation, CitationSource, Source
     from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet, Section
 
     def history(model) -> str:
         return model.history.model._meta.db_table
 
-    where = "WHERE r.change_set_id = %s" if filtered else "WHERE r.change_set_id IS NOT NULL"
-    section = f"JOIN {history(Section)} s ON s.id = {{}}.section_id"
-    claim = f"JOIN {history(Claim)} c ON c.id = {{}}.claim_id {section.format('c')}"
-    citation = f"JOIN {history(Citation)} ci ON ci.id = {{}}.citation_id {claim.format('ci')}"
-    link = f"JOIN {history(CitationSource)} l ON l.source_id = r.id {citation.format('l')}"
-    # (profile id, change set id) for each record: the records, then how to reach the section.
-    within = "SELECT s.profile_id, r.change_set_id FROM {} r {} " + where
-    branches = [
-        f"SELECT r.id AS profile_id, r.change_set_id FROM {history(Profile)} r {where}",
-        f"SELECT r.profile_id, r.change_set_id FROM {history(Section)} r {where}",
-        within.format(history(Claim), section.format("r")),
-        within.format(history(Citation), claim.format("r")),
-        within.format(history(CitationSource), citation.format("r")),
-        within.format(history(Source), link),
-    ]
-    links = ProfileChangeSet._meta.db_table
+    def ids(column: str, model, where: str) -> str:
+        return f"SELECT {column} FROM {history(model)} WHERE {where}"
+
+    written = "change_set_id = %(change_set)s"
+    # The ids of records of each kind the change set wrote, then of their parents.
+    sources = ids("id", Source, written)
+    links = f"{ids('citation_id', CitationSource, written)} UNION " + ids(
+        "citation_id", CitationSource, f"source_id IN ({sources})"
+    )
+    citations = f"{ids('claim_id', Citation, written)} UNION " + ids(
+        "claim_id", Citation, f"id IN ({links})"
+    )
+    claims = f"{ids('section_id', Claim, written)} UNION " + ids(
+        "section_id", Claim, f"id IN ({citations})"
+    )
+    profiles = " UNION ".join(
+        [
+            ids("id AS profile_id", Profile, written),
+            ids("profile_id", Section, written),
+            ids("profile_id", Section, f"id IN ({claims})"),
+        ]
+    )
+    index = ProfileChangeSet._meta.db_table
     return (
-        f"INSERT INTO {links} (profile_id, change_set_id, created_at) "
-        f"SELECT DISTINCT x.profile_id, x.change_set_id, cs.created_at "
-        f"FROM ({' UNION '.join(branches)}) x "
-        f"JOIN {ChangeSet._meta.db_table} cs ON cs.id = x.change_set_id "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {links} e "
-        f"WHERE e.profile_id = x.profile_id AND e.change_set_id = x.change_set_id)"
+        f"INSERT INTO {index} (profile_id, change_set_id, created_at) "
+        f"SELECT DISTINCT p.profile_id, cs.id, cs.created_at "
+        f"FROM ({profiles}) p "
+        f"JOIN {ChangeSet._meta.db_table} cs ON cs.id = %(change_set)s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {index} e "
+        f"WHERE e.profile_id = p.profile_id AND e.change_set_id = cs.id)"
     )
