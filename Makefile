@@ -1,12 +1,13 @@
 # Monitor: set up, run and check the project.
 #
 #   make run    install, migrate, load the demo, serve on http://127.0.0.1:8000/
-#   make test   install, lint, check migrations, run the tests on SQLite and on PostgreSQL
+#   make test   install, lint, check migrations, run the tests on SQLite and on PostgreSQL,
+#               then the load and fault test
 #   make bench  install, generate demo data, load-test the pages served by gunicorn
 #
 # Needs python3 (with the venv module: apt-get install python3-venv on Debian) and, for
 # `make test`, the PostgreSQL server (apt-get install postgresql; see scripts/with-postgres)
-# and Debian's Chromium for the browser tests (`make browser` installs it when run as root).
+# and Debian's Chromium and Redis for the tests (`make system-packages` installs them as root).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -25,14 +26,14 @@ CHROMIUM := /usr/bin/chromium
 # `make test` runs its steps in order, even under `make -j`.
 .NOTPARALLEL:
 
-.PHONY: help venv install browser run test lint format check-migrations test-sqlite \
-	test-postgres bench clean distclean
+.PHONY: help venv install browser system-packages run test lint format check-migrations \
+	test-sqlite test-postgres test-load bench clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://127.0.0.1:8000/"
 	@echo "make test       lint, check migrations, run the tests on SQLite, then on PostgreSQL"
 	@echo "make install    create $(VENV) and install the project with its dev dependencies"
-	@echo "make browser    install Debian's Chromium for the browser tests, if it is missing"
+	@echo "make system-packages  install Debian's Chromium and Redis for the tests, if missing"
 	@echo "make bench      load-test the site served by gunicorn; BENCH_DB=postgres for PostgreSQL"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff format and ruff check --fix"
@@ -54,17 +55,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# Debian's Chromium for the browser tests, installed only when missing. apt-get needs root (as
-# in CI); anyone else gets the command to run.
-browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+# Debian's packages the tests drive: Chromium for the browser tests, Redis for the load test.
+# Installed only when missing; apt-get needs root (as in CI); anyone else gets the command to run.
+SYSTEM_PACKAGES := chromium:$(CHROMIUM) redis-server:/usr/bin/redis-server
+
+browser system-packages:
+	@missing=""; \
+	for entry in $(SYSTEM_PACKAGES); do \
+		[ -x "$${entry#*:}" ] || missing="$$missing $${entry%%:*}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing Chromium for the browser tests (apt-get install chromium) ..."; \
+			echo "Installing$$missing for the tests (apt-get install) ..."; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				chromium || { echo "Could not install Chromium." >&2; exit 1; }; \
+				$$missing || { echo "Could not install$$missing." >&2; exit 1; }; \
 		else \
-			echo "The browser tests need Chromium at $(CHROMIUM)." >&2; \
-			echo "On Debian, run as root: apt-get update && apt-get install -y chromium" >&2; \
+			echo "The tests need$$missing." >&2; \
+			echo "On Debian, run as root: apt-get update && apt-get install -y$$missing" >&2; \
 			exit 1; \
 		fi; \
 	fi
@@ -74,7 +81,7 @@ run: $(STAMP)
 	$(DEV) $(MANAGE) load_demo
 	$(DEV) $(MANAGE) runserver 127.0.0.1:8000
 
-test: lint check-migrations browser test-sqlite test-postgres
+test: lint check-migrations system-packages test-sqlite test-postgres test-load
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -88,6 +95,11 @@ test-sqlite: $(STAMP)
 
 test-postgres: $(STAMP)
 	scripts/with-postgres $(BIN)/pytest
+
+# gunicorn app servers on their own PostgreSQL and Redis servers, under concurrent edits and
+# reads and a database outage (tests/load; about a minute).
+test-load: $(STAMP)
+	$(NO_DB_URL) $(BIN)/pytest -m load
 
 # Generate demo data, serve it the production way and load-test the pages with wrk (installs
 # wrk and nginx when missing, as root). SQLite unless BENCH_DB=postgres; BENCH_SCALE=small for a
