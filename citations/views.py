@@ -6,6 +6,8 @@ else: a post that names any other field is refused whole, so a crafted form can 
 the text under review. The reviews themselves are recorded by citations.services.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -29,6 +31,8 @@ CITATIONS_PER_PAGE = 50
 REVIEW_FIELDS = {"state", "note", "next", "csrfmiddlewaretoken"}
 BULK_REVIEW_FIELDS = REVIEW_FIELDS | {"citation", "action"}
 BULK_ACTION = "review"
+# A citation's number as the queue posts it: ASCII digits, within the database's integers.
+CITATION_ID = re.compile(r"[0-9]{1,18}")
 
 # The states a reviewer sets with one click on a row; the bulk form offers every state.
 ROW_ACTIONS = [
@@ -191,7 +195,7 @@ def review_bulk(request):
         if request.POST.get("action", BULK_ACTION) != BULK_ACTION:
             raise BadReviewPost("Unknown action.")
         ids = request.POST.getlist("citation")
-        if not all(value.isdigit() for value in ids):
+        if not all(CITATION_ID.fullmatch(value) for value in ids):
             raise BadReviewPost("Citations are chosen by their numbers.")
         if len(ids) > CITATIONS_PER_PAGE:
             raise BadReviewPost(f"Review at most {CITATIONS_PER_PAGE} citations (a page) at once.")

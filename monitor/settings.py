@@ -1,9 +1,12 @@
 """Settings for Monitor, configured from the environment (see .env.example)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +21,32 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def cache_from_url(url: str, *, max_entries: int) -> dict:
+    """The default cache: Redis for redis:// and rediss:// URLs, else this process's memory."""
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": max_entries},
+        }
+    scheme = urlsplit(url).scheme
+    if scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(
+            f"DJANGO_CACHE_URL must be a redis:// or rediss:// URL, not a {scheme or 'schemeless'}"
+            " URL. Leave it unset for each process's own memory cache."
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -49,14 +78,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "axes",
+    "monitor",
     "profiles",
     "citations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the policy too.
+    "csp.middleware.CSPMiddleware",
     # Serves collectstatic's files itself, compressed and cached for good: no web server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "monitor.security.SecurityEventMiddleware",
+    # Before every middleware that may query the database: a 503 page while it is down.
+    "monitor.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "profiles.changesets.ChangeSetMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "monitor.urls"
@@ -99,13 +137,14 @@ DATABASES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered editions are kept in the cache (profiles/caching.py). Each process has its own
-# local-memory cache; MAX_ENTRIES bounds its memory (the largest report is about 300 kB).
+# Rendered editions are kept in the cache (profiles/caching.py). By default each process has
+# its own local-memory cache; MAX_ENTRIES bounds its memory (the largest report is about
+# 300 kB). Several app servers share one Redis through DJANGO_CACHE_URL.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "300"))},
-    }
+    "default": cache_from_url(
+        os.environ.get("DJANGO_CACHE_URL", "").strip(),
+        max_entries=env_int("DJANGO_CACHE_MAX_ENTRIES", 300),
+    )
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -131,18 +170,82 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# HTTPS. With debug off Monitor expects to be served over HTTPS behind a proxy that sets
+# X-Forwarded-Proto; each default can be turned off from the environment (see README).
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # A load balancer's liveness check may speak plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Response headers on every response (Django's defaults, stated). "same-origin": following a
+# link to a cited source does not tell that site which report the reader was on.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): scripts from this site's files only, never inline.
+# Styles allow 'unsafe-inline' for the admin's and django-simple-history's style attributes and
+# the admin pages' <style> blocks; a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Cookies: only the admin sets them (session and CSRF); public pages set none.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "monitor.security.csrf_failure"
+
+# Login throttling (django-axes). A username is locked out from one address after
+# DJANGO_LOGIN_FAILURE_LIMIT failures in a row, for DJANGO_LOGIN_COOLOFF_MINUTES from the last
+# counted one: an attacker elsewhere cannot lock an editor out, and gets that many guesses per
+# cool-off. Attempts are kept in the database, so every app server counts the same ones.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "monitor.security.lockout"
+AXES_CLIENT_IP_CALLABLE = "monitor.security.client_ip"
+# How many proxies in front of Monitor append to X-Forwarded-For (1 behind the documented
+# nginx); 0 takes the connection's address, for a site reached directly.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
 
 # django-simple-history: keep history admin pages usable on large histories.
 SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# The security log (monitor/security.py) goes to the console at INFO even when the rest logs
+# warnings only: its records propagate to the root's handler whatever the root's level.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "monitor.security": {"level": os.environ.get("DJANGO_SECURITY_LOG_LEVEL", "INFO")},
+    },
 }

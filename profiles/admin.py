@@ -30,6 +30,7 @@ from profiles import admin_history, edit_text
 from profiles.forms import (
     VERSION_FIELD,
     InlineForm,
+    KeyCheckedAutocompleteSelect,
     PositionedInlineForm,
     PositionedInlineFormSet,
     PreloadedAutocompleteSelect,
@@ -138,6 +139,13 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
     form = VersionedModelForm
     history_list_per_page = 50
     list_per_page = 50
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = KeyCheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def action_checkbox(self, obj):
         """Django's checkbox column, written out directly: rendering a form widget through the

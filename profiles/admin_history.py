@@ -121,10 +121,13 @@ def parse_when(value: str | None) -> datetime.datetime | None:
         return None
     try:
         when = parse_datetime(value.strip())
-    except ValueError:
+        if when is not None and timezone.is_naive(when):
+            when = timezone.make_aware(when)
+        # A moment the database cannot hold: in UTC, before year 1 or after 9999.
+        if when is not None:
+            when.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         return None
-    if when is not None and timezone.is_naive(when):
-        when = timezone.make_aware(when)
     return when
 
 

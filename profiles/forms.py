@@ -177,7 +177,27 @@ class VersionedModelForm(forms.ModelForm):
         ]
 
 
-class PreloadedAutocompleteSelect(AutocompleteSelect):
+class KeyCheckedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete widget that redisplays a posted value only if it can be a key.
+
+    The stock widget looks the posted value up to show it again with the form's errors, and
+    a value that is no key at all ("x", "²", 10**30) makes that lookup raise: an error page
+    instead of the form's "Select a valid choice".
+    """
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if self._is_key(v)], attr)
+
+    def _is_key(self, value) -> bool:
+        target = self.field.target_field
+        try:
+            target.run_validators(target.to_python(value))
+        except ValidationError:
+            return False
+        return True
+
+
+class PreloadedAutocompleteSelect(KeyCheckedAutocompleteSelect):
     """An autocomplete widget that shows its selected object from `preloaded` when it can.
 
     The stock widget fetches its selected object with a query of its own, which in a formset
@@ -274,8 +294,10 @@ class VersionedInlineFormSet(BaseInlineFormSet):
             return rows
         # Once the submitted rows are built, the admin pairs each with the object at its index
         # here: keep them paired when rows were added or deleted since the page was opened.
+        # A row posted without its key (a tampered form) has no object to show: None, as for
+        # a new row, rather than a blank object that cannot even name itself.
         return [
-            self._gone_as_opened.get(index, form.instance)
+            self._gone_as_opened.get(index, None if form.instance._state.adding else form.instance)
             for index, form in enumerate(self.initial_forms)
         ]
 

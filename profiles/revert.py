@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from citations.models import ReviewState, Source
+from monitor.security import security_event_on_commit
 from profiles import changesets
 from profiles.models import ChangeSet, Profile
 from profiles.services import PARKING_OFFSET
@@ -612,6 +613,12 @@ def _carry_out(plan: RevertPlan, *, user) -> RevertResult:
             source = Source.objects.filter(pk=pk).first()
             if source is not None and not source.citation_links.exists():
                 writer.delete(source)
+        security_event_on_commit(
+            "revert",
+            user=user,
+            profile=str(plan.profile),
+            change_set=getattr(scope.change_set, "pk", ""),
+        )
     return RevertResult(plan=plan, change_set=scope.change_set)
 
 

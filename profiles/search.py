@@ -36,8 +36,10 @@ from django.db.models.functions import Cast, Length, Replace, RowNumber
 
 from profiles.models import QUOTE_VARIANTS, Profile, Publication, SearchEntry, SectionKind
 
-# A search string is cut to this many characters (after removing control characters).
+# A search string is cut to this many characters (after removing control characters), and to
+# this many words or phrases: SQLite cannot parse the expression of many more.
 MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 32
 # Profiles per page of results, and passages shown under each profile.
 PROFILES_PER_PAGE = 20
 PASSAGES_PER_PROFILE = 5
@@ -163,6 +165,7 @@ class ParsedQuery:
     """Groups that must all match; a group matches when any of its terms does."""
 
     groups: list[list[Term]] = field(default_factory=list)
+    cut: bool = False  # whether terms after the first MAX_QUERY_TERMS were left out
 
     @property
     def positive_words(self) -> set[str]:
@@ -205,6 +208,9 @@ def parse_query(text: str) -> ParsedQuery:
         words = tuple(WORD.findall(phrase))
         if not words:
             continue
+        if sum(len(group) for group in query.groups) == MAX_QUERY_TERMS:
+            query.cut = True
+            break
         term = Term(words, negated)
         if pending_or:
             query.groups[-1].append(term)
@@ -247,6 +253,7 @@ class ProfileResult:
 class SearchResults:
     query: str  # the search string as searched: cleaned and cut
     truncated: bool = False
+    words_cut: bool = False  # True when words after the first MAX_QUERY_TERMS were left out
     has_words: bool = False  # False when the string holds no word to look for
     page: Page | None = None  # of ProfileResult
     page_not_found: str = ""  # the page number asked for, when there is no such page
@@ -271,6 +278,7 @@ def search_public(query: str, *, page: str | int | None = 1) -> SearchResults:
     text, truncated = clean_query(query)
     results = SearchResults(query=text, truncated=truncated)
     parsed = parse_query(text)
+    results.words_cut = parsed.cut
     if not parsed.positive_words:
         return results
     results.has_words = True

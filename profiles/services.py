@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from citations.models import Citation, ReviewState
 from citations.services import citations_link_sources
+from monitor.security import security_event_on_commit
 from profiles.changesets import bulk_create_versioned, change_set
 from profiles.models import (
     Claim,
@@ -27,11 +28,14 @@ from profiles.models import (
 from profiles.search import search_index_publication, search_index_remove
 from profiles.snapshots import build_snapshot, snapshot_checksum
 from profiles.textformat import (
+    FormatProblem,
     ProfileDocument,
+    ProfileFormatError,
     document_from_profile,
     format_date,
     parse_date,
     render_profile,
+    slug_problem,
 )
 
 # A topic's profiles report the status of this treaty.
@@ -172,6 +176,10 @@ def _country_for(document: ProfileDocument, writer: _Writer, report: ImportRepor
         if country.name != document.country:
             report.messages.append(f"country “{document.country}” is {country} ({country.slug})")
         return country
+    if problem := slug_problem(document.country):
+        raise ProfileFormatError(
+            [FormatProblem(document.filename, document.country_line, f"the country {problem}")]
+        )
     country = Country(name=document.country, slug=slugify(document.country))
     writer.save(country)
     report.messages.append(
@@ -594,6 +602,9 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
                 _set_public_state(
                     profile, latest, user, f"Published again (edition {latest.number})"
                 )
+                security_event_on_commit(
+                    "publish", user=user, profile=str(tree), edition=latest.number
+                )
             return PublishResult(publication=latest, created=False, restored=was_withdrawn)
 
         publication = Publication.objects.create(
@@ -606,6 +617,9 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
             checksum=checksum,
         )
         _set_public_state(profile, publication, user, f"Published edition {publication.number}")
+        security_event_on_commit(
+            "publish", user=user, profile=str(tree), edition=publication.number
+        )
         return PublishResult(publication=publication, created=True, restored=was_withdrawn)
 
 
@@ -623,6 +637,7 @@ def profile_withdraw(*, profile: Profile, user=None) -> bool:
         profile._change_reason = "Withdrawn from the public site"
         profile.save(update_fields=["withdrawn_at", "public_changed_at"])
         search_index_remove(profile=profile)
+        security_event_on_commit("withdraw", user=user, profile=str(profile))
         return True
 
 

@@ -33,6 +33,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils.text import slugify
+
 SUMMARY_PREFIX = "Summary:"
 LAST_UPDATED_PREFIX = "Last updated:"
 
@@ -40,6 +42,17 @@ MARKER = re.compile(r"(\s*)\[(\d+)\]")
 FOOTNOTE_START = re.compile(r"^\[(\d+)\]\s*(.*)$", re.DOTALL)
 LAST_UPDATED = re.compile(r"^last updated\s*:\s*(.*)$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*$""")
+# Control characters other than tab (line breaks are gone once the text is split into lines):
+# PostgreSQL cannot store NUL, and none of them has a place in a profile.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+# The longest name, heading and status-box heading the database holds (the max_length of
+# Country.name, Topic.name, Section.heading and Profile.status_box_heading).
+MAX_COUNTRY_LENGTH = 100
+MAX_TOPIC_LENGTH = 200
+MAX_HEADING_LENGTH = 300
+MAX_STATUS_BOX_HEADING_LENGTH = 200
+MAX_SLUG_LENGTH = 100
 
 # Headings the Monitor uses for a profile's main sections; other headings that follow
 # a main section are read as its sub-headings.
@@ -123,6 +136,7 @@ class ProfileDocument:
     sections: list[SectionDocument] = field(default_factory=list)
     compact_footnotes: bool = False
     filename: str = ""
+    country_line: int = 0
 
     def claims(self):
         for section in self.sections:
@@ -189,6 +203,13 @@ def parse_profile(text: str, *, filename: str = "<text>") -> ProfileDocument:
     ]
     if not blocks:
         raise ProfileFormatError([FormatProblem(filename, 0, "the file is empty")])
+    for block in blocks:
+        if match := CONTROL_CHARACTER.search(block.text):
+            problem(
+                block.line,
+                f"the line holds a control character (U+{ord(match.group()):04X}), which a "
+                "profile cannot contain; remove it",
+            )
 
     header_end = _find_last_updated(blocks)
     if header_end is None:
@@ -223,13 +244,41 @@ def parse_profile(text: str, *, filename: str = "<text>") -> ProfileDocument:
         last_updated=last_updated or datetime.date.min,
         compact_footnotes=compact,
         filename=filename,
+        country_line=blocks[0].line,
     )
     _parse_body(document, body_blocks[:footnote_start], problem)
     _attach_footnotes(document, footnotes, problem)
+    _check_lengths(document, blocks[0], blocks[1] if header_end >= 2 else None, problem)
 
     if problems:
         raise ProfileFormatError(problems)
     return document
+
+
+def _check_lengths(document: ProfileDocument, country: _Block, topic: _Block | None, problem):
+    """Refuse names and headings longer than the database holds, and a topic with no address."""
+
+    def check(text: str, limit: int, line: int, what: str):
+        if len(text) > limit:
+            problem(line, f"{what} is {len(text)} characters long; the most is {limit}")
+
+    check(document.country, MAX_COUNTRY_LENGTH, country.line, "the country's name")
+    if topic is not None:
+        check(document.topic, MAX_TOPIC_LENGTH, topic.line, "the topic's name")
+        if problem_text := slug_problem(document.topic):
+            problem(topic.line, f"the topic {problem_text}")
+    for section in document.sections:
+        check(section.heading, MAX_HEADING_LENGTH, section.line, "the heading")
+
+
+def slug_problem(name: str) -> str:
+    """Say what keeps a name from making a public address (its slug), or return ""."""
+    slug = slugify(name)
+    if not slug:
+        return f"“{name}” has no letters or digits to make its address from"
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"“{name}” makes an address of {len(slug)} characters; the most is {MAX_SLUG_LENGTH}"
+    return ""
 
 
 def _find_last_updated(blocks: list[_Block]) -> int | None:
@@ -250,7 +299,7 @@ def parse_date(value: str) -> datetime.date | None:
 
 def format_date(value: datetime.date) -> str:
     """Format a date the way Monitor profiles print it: “07 June 2016”."""
-    return f"{value.day:02d} {value:%B} {value.year}"
+    return f"{value.day:02d} {value:%B} {value.year:04d}"
 
 
 def is_heading(text: str) -> bool:
@@ -271,6 +320,12 @@ def _parse_body(document: ProfileDocument, blocks: list[_Block], problem) -> Non
             index += 1
     else:
         index = _parse_status_box(document, blocks)
+        if len(document.status_box_heading) > MAX_STATUS_BOX_HEADING_LENGTH:
+            problem(
+                blocks[0].line,
+                f"the status box's heading is {len(document.status_box_heading)} characters "
+                f"long; the most is {MAX_STATUS_BOX_HEADING_LENGTH}",
+            )
 
     section: SectionDocument | None = None
     for block in blocks[index:]:

@@ -173,6 +173,8 @@ def configure_django(workdir: Path) -> dict[str, str]:
         "DJANGO_CONN_MAX_AGE": "600",
         # Plain HTTP on the loopback: HTTPS-only cookies would never come back.
         "DJANGO_SECURE_COOKIES": "0",
+        # ...and no redirect to HTTPS, or every request would measure a 301.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
         "DJANGO_LOG_LEVEL": "WARNING",
     }
@@ -383,6 +385,8 @@ class Servers:
                 "--worker-class=sync",
                 f"--error-logfile={log}",
                 "--log-level=warning",
+                # gunicorn 27's control socket is one path per machine user; none is needed.
+                "--no-control-socket",
             ]  # and no --access-logfile: no access log
             self.gunicorn = self._start(command, cwd=ROOT)
             if self._answers(self.gunicorn, port, "/health/"):

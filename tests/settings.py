@@ -1,4 +1,5 @@
-"""Settings for the test suite: production settings with test-only secrets and a fast hasher."""
+"""Settings for the test suite: production settings with test-only secrets, a fast hasher
+and no redirect to HTTPS."""
 
 import os
 
@@ -14,3 +15,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The test client and the live server speak plain HTTP; production redirects it to HTTPS.
+# Tests of the redirect and of HTTPS-only headers send `secure=True` requests.
+SECURE_SSL_REDIRECT = False

@@ -1,4 +1,7 @@
-"""Filters for report pages: dates and treaty status as the Monitor prints them."""
+"""Filters for report pages: dates and treaty status as the Monitor prints them, and web
+addresses safe to link to."""
+
+from urllib.parse import urlsplit
 
 from django import template
 
@@ -17,3 +20,14 @@ def monitor_date(value: str) -> str:
 def treaty_status(status: dict | None) -> str:
     """Describe a snapshot's treaty status: "State party · signed 03 December 2008 · …"."""
     return treaty_status_text(status)
+
+
+@register.filter
+def web_address(url: str) -> str:
+    """Return the address if it is an http(s) one, else "": only those become links, so that a
+    stored "javascript:" address can never run when clicked."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in {"http", "https"} else ""

@@ -230,7 +230,8 @@ class TreatyDetailView(DetailView):
         """Return the filter and the rows it selects, sorted by `?sort=`."""
         self.sort_key, self.descending = parse_sort(self.request.GET.get("sort"))
         filterset = TreatyTableFilter(self.request.GET, queryset=treaty_status_table(self.object))
-        rows = filterset.qs if filterset.is_valid() else Country.objects.none()
+        # An invalid filter shows no rows, from the annotated table, so that they still sort.
+        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         return filterset, sort_treaty_table(rows, self.sort_key, self.descending)
 
     def get_context_data(self, **kwargs):
@@ -272,7 +273,7 @@ class TreatyCsvView(TreatyDetailView):
         for row in context["rows"]:
             writer.writerow(
                 [
-                    row.name,
+                    _spreadsheet_text(row.name),
                     row.iso3,
                     row.get_region_display(),
                     row.status_label,
@@ -285,6 +286,15 @@ class TreatyCsvView(TreatyDetailView):
                 ]
             )
         return response
+
+
+def _spreadsheet_text(text: str) -> str:
+    """Keep a spreadsheet from reading a name as a formula (`=HYPERLINK(...)`): an apostrophe
+    before a leading =, +, -, @, tab or carriage return makes it text, as OWASP advises."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(date) -> str:

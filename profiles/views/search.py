@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from profiles.caching import public_page, site_last_modified
-from profiles.search import MAX_QUERY_LENGTH, search_public
+from profiles.search import MAX_QUERY_LENGTH, MAX_QUERY_TERMS, search_public
 
 
 @public_page(last_modified=site_last_modified)
@@ -13,5 +13,10 @@ def search(request):
     return render(
         request,
         "profiles/search.html",
-        {"query": results.query, "results": results, "max_length": MAX_QUERY_LENGTH},
+        {
+            "query": results.query,
+            "results": results,
+            "max_length": MAX_QUERY_LENGTH,
+            "max_terms": MAX_QUERY_TERMS,
+        },
     )

@@ -14,7 +14,7 @@ from django.views.defaults import server_error
 from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
 from profiles.services import profile_publish, profile_withdraw
 from tests.conftest import FIXTURES
-from tests.factories import make_profile, make_section, make_topic, make_treaty
+from tests.factories import make_country, make_profile, make_section, make_topic, make_treaty
 
 pytestmark = pytest.mark.django_db
 
@@ -609,6 +609,15 @@ class TreatyTableTests:
             "Niger",
             "Mali",
         ]
+
+    def test_csv_never_starts_a_name_with_a_formula(self, client):
+        make_country('=HYPERLINK("http://evil.example")', slug="formula", iso3="ZZF")
+
+        response = client.get(f"/treaties/{self.treaty.slug}.csv")
+
+        names = [row[0] for row in csv.reader(io.StringIO(response.content.decode()))]
+        assert '\'=HYPERLINK("http://evil.example")' in names
+        assert "Mali" in names
 
     def test_page_links_the_csv_with_the_current_filters(self, client):
         text = page_text(client.get(self.url, {"status": STATE_PARTY}))

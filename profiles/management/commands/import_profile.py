@@ -31,13 +31,21 @@ class Command(BaseCommand):
             except ProfileFormatError as error:
                 problems.extend(error.problems)
         if problems:
-            count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-            details = "\n".join(str(problem) for problem in problems)
-            raise CommandError(f"{details}\n{count} found; nothing was imported.")
+            raise _refusal(problems)
 
-        for report in profiles_import(documents=documents, publish=publish, dry_run=dry_run):
+        try:
+            reports = profiles_import(documents=documents, publish=publish, dry_run=dry_run)
+        except ProfileFormatError as error:  # found only against the database
+            raise _refusal(error.problems) from None
+        for report in reports:
             self.stdout.write(report.summary())
             for message in report.messages:
                 self.stdout.write(f"  {message}")
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
+
+
+def _refusal(problems) -> CommandError:
+    count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+    details = "\n".join(str(problem) for problem in problems)
+    return CommandError(f"{details}\n{count} found; nothing was imported.")
