@@ -8,6 +8,7 @@ from django.test import Client
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from citations.filters import ReviewQueueFilter
 from citations.models import Citation, CitationSource, Source
 from profiles.models import ChangeSet, Claim, Section, Topic, Treaty, TreatyStatus
 from profiles.roles import FACT_CHECKERS
@@ -265,21 +266,8 @@ def test_any_review_post_reviews_or_is_refused(superuser_client, published, targ
     assert response.status_code in ANSWERS
 
 
-# Every parameter of citations/filters.py's ReviewQueueFilter, and the page.
-QUEUE_PARAMETERS = [
-    "q",
-    "country",
-    "topic",
-    "profile",
-    "state",
-    "reviewer",
-    "source_kind",
-    "source",
-    "not_reviewed_days",
-    "profile_months",
-    "newest_source_before",
-    "page",
-]
+# Every parameter of the review queue's filters, and the page.
+QUEUE_PARAMETERS = [*ReviewQueueFilter.Meta.fields, "page"]
 
 
 @examples(20)
