@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 
 from citations.filters import ANY_STATE
 from citations.models import REVIEW_FIELDS, Citation, CitationSource, Source
-from profiles.admin import (
+from history.admin import (
     HistoryAdmin,
     PositionedInline,
     change_link,

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.db import models
 
 from citations.sources import source_digest
-from profiles.models import Claim, VersionedHistory, acting_user, choices_constraint
+from history.models import VersionedHistory, acting_user
+from history.writer import record_as
+from profiles.models import Claim, choices_constraint
 
 
 class SourceKind(models.TextChoices):
@@ -168,8 +170,7 @@ class Citation(models.Model):
     def reset_review(self, *, user=None, reason: str) -> None:
         """Send this citation back to review, with the reason in its history."""
         self._clear_review()
-        self._history_user = user
-        self._change_reason = reason
+        record_as(self, user=user, reason=reason)
         super().save(update_fields=REVIEW_FIELDS)
 
     def _clear_review(self) -> None:

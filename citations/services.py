@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from citations.models import REVIEW_FIELDS, Citation, CitationSource, ReviewState, Source
 from citations.sources import ibid_only, parse_footnote, source_digest
-from profiles.changesets import bulk_create_versioned, change_set
+from history.changesets import bulk_create_versioned, change_set
+from history.writer import HistoryWriter
 
 
 class ReviewRefused(PermissionDenied):
@@ -43,9 +44,10 @@ def citation_review(*, citation: Citation, reviewer, state: str, note: str = "")
         citation.reviewed_by = reviewer if state != ReviewState.UNREVIEWED else None
         citation.reviewed_at = timezone.now() if state != ReviewState.UNREVIEWED else None
         citation.review_note = note.strip()
-        citation._history_user = reviewer
-        citation._change_reason = f"Reviewed: {ReviewState(state).label.lower()}"
-        citation.save(update_fields=REVIEW_FIELDS)
+        writer = HistoryWriter(
+            user=reviewer, reason=f"Reviewed: {ReviewState(state).label.lower()}"
+        )
+        writer.save(citation, update_fields=REVIEW_FIELDS)
     return citation
 
 
@@ -165,9 +167,7 @@ def _sources_for(candidates, *, user, reason: str, counts: Counter) -> dict[str,
         if blanks:
             for name, value in blanks.items():
                 setattr(source, name, value)
-            source._history_user = user
-            source._change_reason = reason
-            source.save(update_fields=list(blanks))
+            HistoryWriter(user=user, reason=reason).save(source, update_fields=list(blanks))
             counts["sources completed"] += 1
     missing = [Source(key=key, **values) for key, values in wanted.items() if key not in sources]
     if missing:
@@ -195,6 +195,7 @@ def _links_wanted(candidates, sources: dict[str, Source], previous_links) -> lis
 
 def _relink(citation_id, old_links, wanted, new_links, user, reason: str, counts: Counter):
     """Make a citation's links match `wanted`, position by position, with history."""
+    writer = HistoryWriter(user=user, reason=reason)
     by_position = {link.position: link for link in old_links}
     for position, (source_id, pinpoint) in enumerate(wanted, 1):
         link = by_position.pop(position, None)
@@ -209,14 +210,10 @@ def _relink(citation_id, old_links, wanted, new_links, user, reason: str, counts
             )
         elif (link.source_id, link.pinpoint) != (source_id, pinpoint):
             link.source_id, link.pinpoint = source_id, pinpoint
-            link._history_user = user
-            link._change_reason = reason
-            link.save(update_fields=["source", "pinpoint"])
+            writer.save(link, update_fields=["source", "pinpoint"])
             counts["source links changed"] += 1
     for link in by_position.values():
-        link._history_user = user
-        link._change_reason = reason
-        link.delete()
+        writer.delete(link)
         counts["source links removed"] += 1
 
 

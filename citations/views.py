@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from citations.filters import ANY_STATE, ReviewQueueFilter
 from citations.models import Citation, CitationSource, ReviewState
 from citations.services import ReviewRefused, citation_review, citations_review
-from profiles.admin import subquery_count
+from history.admin import subquery_count
 
 CITATIONS_PER_PAGE = 50
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "monitor",
+    "history",
     "profiles",
     "citations",
 ]
@@ -100,7 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "profiles.changesets.ChangeSetMiddleware",
+    "history.changesets.ChangeSetMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

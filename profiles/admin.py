@@ -1,43 +1,34 @@
 """The editors' admin for countries, treaties, topics and profiles.
 
-Every admin derives from HistoryAdmin, so every change page has a History button listing who
-changed which fields, from what to what. Ordered children (sections, claims, citations and
-their sources) are edited in inlines that share PositionedInline, which lets editors reorder
-rows by editing their positions.
+Every admin derives from history.admin.HistoryAdmin, so every change page has a History
+button and refuses to save over what someone else saved since it was opened.
 """
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, router, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.translation import gettext
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from citations.filters import ANY_STATE
 from citations.models import Citation, CitationSource, ReviewState
 from citations.readiness import Readiness
-from profiles import admin_history, edit_text
-from profiles.forms import (
-    VERSION_FIELD,
-    InlineForm,
-    KeyCheckedAutocompleteSelect,
-    PositionedInlineForm,
-    PositionedInlineFormSet,
-    PreloadedAutocompleteSelect,
-    ProfileAdminForm,
-    VersionedInlineFormSet,
-    VersionedModelForm,
+from history.admin import (
+    HistoryAdmin,
+    PositionedInline,
+    PreloadedAutocompleteInline,
+    change_link,
+    show_whitespace,
+    subquery_count,
 )
+from profiles import admin_history, edit_text
+from profiles.forms import ProfileAdminForm
 from profiles.models import (
     Claim,
     Country,
@@ -50,243 +41,6 @@ from profiles.models import (
 )
 from profiles.services import PublishBlocked, profile_publish, profile_withdraw
 from profiles.snapshots import build_snapshot, snapshot_checksum
-from profiles.versions import VERSION_ATTR, latest_version
-
-# Helpers shared by the admins of both apps.
-
-
-def change_link(obj, text=None):
-    """Return a link to obj's admin change page."""
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text or obj)
-
-
-def subquery_count(queryset, field, *, outer=None):
-    """Return an expression counting queryset's rows whose `field` is the outer row
-    (or `outer`, when given).
-
-    A correlated subquery, unlike Count() over a join, costs nothing for rows that are not
-    displayed and does not multiply when two counts are annotated together.
-    """
-    counted = (
-        queryset.filter(**{field: outer if outer is not None else OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
-def show_whitespace(value):
-    """Return layout white space in a form an editor can see, e.g. "' '" for one space."""
-    if value == "":
-        return "(none)"
-    return repr(value) if value.isspace() else value
-
-
-class ChangeDisplayHelper(HistoricalRecordContextHelper):
-    """Show choices by their labels, booleans as yes/no and empty values as a dash."""
-
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if field.choices and not isinstance(value, list):
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, str) and value.isspace():
-            return show_whitespace(value)
-        return super().prepare_delta_change_value(change, value)
-
-
-class OpenedVersionField:
-    """Mixin for model and inline admins whose forms carry the version they opened their
-    objects at (profiles/forms.py), as a hidden field for those who may change them."""
-
-    def get_fields(self, request, obj=None):
-        return [name for name in super().get_fields(request, obj) if name != VERSION_FIELD]
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if (
-            obj is None
-            or VERSION_FIELD not in getattr(self.form, "base_fields", {})
-            or not self.has_change_permission(request, obj)
-        ):
-            return fieldsets
-        if not fieldsets:
-            return [(None, {"fields": [VERSION_FIELD]})]
-        *others, (name, options) = fieldsets
-        return [*others, (name, {**options, "fields": [*options["fields"], VERSION_FIELD]})]
-
-
-class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
-    """A ModelAdmin whose History page lists each change with the fields it changed, and
-    whose change form refuses to save over what someone else saved since it was opened.
-
-    simple-history diffs each record on a page against the next (older) one, which it has
-    already fetched. This also diffs the page's last record against the one just beyond the page
-    (one query), so every row shows its changes, and labels each row from the related objects
-    the history query already selected rather than fetching them once a row.
-
-    The change form and its inline rows carry their objects' versions (VersionedModelForm,
-    VersionedInlineFormSet); a save that changes nothing writes no history record.
-    """
-
-    form = VersionedModelForm
-    history_list_per_page = 50
-    list_per_page = 50
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = KeyCheckedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def action_checkbox(self, obj):
-        """Django's checkbox column, written out directly: rendering a form widget through the
-        template engine for each row cost more than all the row's other columns."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(gettext("Select this object for an action - {}"), str(obj)),
-        )
-
-    def get_object(self, request, object_id, from_field=None):
-        """Return the object with its version (VERSION_ATTR), read in the same query."""
-        queryset = self.get_queryset(request).annotate(**{VERSION_ATTR: latest_version(self.model)})
-        opts = self.model._meta
-        field = opts.pk if from_field is None else opts.get_field(from_field)
-        try:
-            return queryset.get(**{field.name: field.to_python(object_id)})
-        except (self.model.DoesNotExist, ValidationError, ValueError):
-            return None
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        # A refusal over inline rows is listed above those rows, maybe far down the page.
-        stale = [
-            inline.formset.model._meta.verbose_name_plural
-            for inline in context.get("inline_admin_formsets", [])
-            if getattr(inline.formset.management_form, "rebased", None)
-        ]
-        if stale:
-            self.message_user(
-                request,
-                f"Someone else changed the {' and '.join(stale)} after you opened this page, "
-                "so nothing was saved: see what they changed below, then save again.",
-                messages.WARNING,
-            )
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history lets anyone who may view the history post its revert form; reverting
-        # changes the object, so it needs the permission to change it.
-        if request.method == "POST" and not self.has_change_permission(request):
-            raise PermissionDenied
-        # One transaction, as for the change form, in which the stale-save check locks the row.
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        url_name = request.resolver_match.url_name if request.resolver_match else ""
-        reverted = url_name.endswith("_simple_history")
-        # A save that changes nothing writes no history record. The revert form starts from
-        # the old version, so whether it changes anything is told from the stored row.
-        if change and not (self._differs_from_stored(obj) if reverted else form.has_changed()):
-            return
-        obj._change_reason = "Reverted in the admin" if reverted else "Edited in the admin"
-        super().save_model(request, obj, form, change)
-
-    @staticmethod
-    def _differs_from_stored(obj) -> bool:
-        names = [field.attname for field in obj._meta.concrete_fields if field.editable]
-        stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first()
-        return stored is None or any(stored[name] != getattr(obj, name) for name in names)
-
-    def delete_model(self, request, obj):
-        obj._change_reason = "Deleted in the admin"
-        super().delete_model(request, obj)
-
-    def save_formset(self, request, form, formset, change):
-        parent = form.instance
-        reason = f"Edited in the admin from {parent._meta.verbose_name} “{parent}”"
-        for row in formset.forms:
-            row.instance._history_user = request.user
-            row.instance._change_reason = reason
-        super().save_formset(request, form, formset, change)
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ChangeDisplayHelper(self.model, historical_record)
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        records = list(historical_records)
-        older = [*records[1:], self._record_after_page(historical_records)]
-        for record, previous in zip(records, older, strict=True):
-            self._label_from_selected_relations(record)
-            if previous is None:
-                continue
-            delta = record.diff_against(previous, foreign_keys_are_objs=foreign_keys_are_objs)
-            helper = self.get_historical_record_context_helper(request, record)
-            record.history_delta_changes = helper.context_for_delta_changes(delta)
-
-    @staticmethod
-    def _record_after_page(page):
-        if not (hasattr(page, "has_next") and page.has_next()):
-            return None
-        index = page.end_index()
-        return next(iter(page.paginator.object_list[index : index + 1]), None)
-
-    @staticmethod
-    def _label_from_selected_relations(record):
-        # `history_object` builds a fresh instance on each access, without the related objects
-        # select_related() fetched for the record; build one that has them, so its __str__
-        # does not query, and let it shadow the (non-data) descriptor.
-        instance = record.history_object
-        for field in record._meta.concrete_fields:
-            if field.is_relation and field.name != "history_user" and field.is_cached(record):
-                related = getattr(record, field.name)
-                if related is not None:
-                    setattr(instance, field.name, related)
-        record.history_object = instance
-
-
-class PreloadedAutocompleteInline(OpenedVersionField):
-    """Mixin for inlines whose autocomplete fields render without a query a row, and whose
-    rows refuse to save over what someone else saved since the page was opened.
-
-    The inline's get_queryset() must select_related() the autocomplete fields.
-    """
-
-    form = InlineForm
-    formset = VersionedInlineFormSet
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
-            kwargs["widget"] = PreloadedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class PositionedInline(PreloadedAutocompleteInline):
-    """Mixin for inlines of children ordered by a position unique within their parent."""
-
-    form = PositionedInlineForm
-    formset = PositionedInlineFormSet
-    extra = 1
-    ordering = ["position"]
-
-    @admin.display(description="")
-    def edit_link(self, obj):
-        if obj.pk is None:
-            return ""
-        return change_link(obj, f"Edit {obj._meta.verbose_name} →")
-
 
 # Countries, treaties and topics.
 

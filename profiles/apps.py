@@ -7,4 +7,4 @@ class ProfilesConfig(AppConfig):
     verbose_name = "Profiles"
 
     def ready(self):
-        from profiles import changesets  # noqa: F401  (connects the history signal)
+        from profiles import timeline_index  # noqa: F401  (indexes each closed change set)

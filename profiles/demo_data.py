@@ -47,7 +47,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from citations.models import Citation, CitationSource, ReviewState, Source, SourceKind
 from citations.sources import MONTHS, source_digest
-from profiles.changesets import link_profiles
 from profiles.models import (
     ChangeSet,
     Claim,
@@ -67,6 +66,7 @@ from profiles.search import search_index_publication
 from profiles.services import profile_withdraw
 from profiles.snapshots import build_snapshot, snapshot_checksum
 from profiles.timeline import history_model, tracked_fields
+from profiles.timeline_index import link_profiles
 
 # Rows a bulk insert writes per statement (SQLite's backend lowers it to fit its parameters).
 BATCH_SIZE = 1000

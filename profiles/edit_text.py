@@ -29,7 +29,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
 from citations.models import Citation, ReviewState
-from profiles.changesets import change_set
+from history.changesets import change_set
 from profiles.compare import (
     ADDED,
     CHANGED,

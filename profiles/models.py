@@ -7,7 +7,8 @@ from django.db.models import OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.models import HistoricalRecords
+
+from history.models import VersionedHistory, acting_user
 
 
 def choices_constraint(field: str, choices, *, name: str, allow_blank: bool = False):
@@ -74,7 +75,7 @@ class ChangeSetAction(models.TextChoices):
 
 class ChangeSet(models.Model):
     """The history records written by one request, import, publish or command
-    (profiles/changesets.py)."""
+    (history/changesets.py)."""
 
     Action = ChangeSetAction
 
@@ -105,7 +106,7 @@ class ChangeSet(models.Model):
 class ProfileChangeSet(models.Model):
     """A change set that wrote records within a profile: the index of the profile's timeline.
 
-    Derived from the history tables (profiles/changesets.py writes it when a change set
+    Derived from the history tables (profiles/timeline_index.py writes it when a change set
     closes), so it keeps no history itself. `profile_id` is no foreign key: the timeline of
     a deleted profile's history stays readable.
     """
@@ -130,45 +131,6 @@ class ProfileChangeSet(models.Model):
 
     def __str__(self):
         return f"Profile {self.profile_id}: change set {self.change_set_id}"
-
-
-class ChangeSetRecord(models.Model):
-    """The base of every historical model: the change set a record belongs to."""
-
-    change_set = models.ForeignKey(
-        ChangeSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        abstract = True
-
-
-class VersionedHistory(HistoricalRecords):
-    """simple-history's HistoricalRecords, with every record in a change set and an index on
-    (object id, history date), which the "as it stood at" lookups of profiles/timeline.py use."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("bases", [ChangeSetRecord])
-        super().__init__(**kwargs)
-
-    def get_meta_options(self, model):
-        options = super().get_meta_options(model)
-        options["indexes"] = [
-            models.Index(
-                fields=[model._meta.pk.attname, "history_date"],
-                name=f"hist_{model._meta.model_name}_asof",
-            )
-        ]
-        return options
-
-
-def acting_user(instance):
-    """Return who is saving `instance`: the user a service named, or the request's user."""
-    user = getattr(instance, "_history_user", None)
-    if user is None:
-        request = getattr(HistoricalRecords.context, "request", None)
-        user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
 
 
 class SlugFromName(models.Model):
@@ -444,18 +406,17 @@ class ProfileQuerySet(models.QuerySet):
         )
 
     def with_tree(self):
-        """Fetch profiles with their sections, claims and citations in a fixed number of queries."""
-        from citations.models import Citation
+        """Fetch profiles with their sections, claims and citations in a fixed number of queries.
 
+        Citations come in their model's order (claim, position): named here by relation only,
+        since the citations app builds on this one."""
         return self.select_related("country", "topic", "topic__treaty").prefetch_related(
             Prefetch(
                 "sections",
                 queryset=Section.objects.order_by("position").prefetch_related(
                     Prefetch(
                         "claims",
-                        queryset=Claim.objects.order_by("position").prefetch_related(
-                            Prefetch("citations", queryset=Citation.objects.order_by("position"))
-                        ),
+                        queryset=Claim.objects.order_by("position").prefetch_related("citations"),
                     )
                 ),
             )

@@ -36,10 +36,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from citations.models import ReviewState, Source
+from history.changesets import change_set
+from history.writer import HistoryWriter
 from monitor.security import security_event_on_commit
-from profiles import changesets
 from profiles.models import ChangeSet, Profile
-from profiles.services import PARKING_OFFSET
 from profiles.timeline import (
     KINDS,
     TREE,
@@ -510,44 +510,13 @@ def _lock(profile: Profile) -> None:
     Profile.objects.select_for_update().filter(pk=profile.pk).first()
 
 
-class _Writer:
-    """Save and delete with the reverting user and the reason, as the importer does."""
-
-    def __init__(self, *, user, reason: str):
-        self.user, self.reason = user, reason
-
-    def save(self, obj) -> None:
-        obj._history_user = self.user
-        obj._change_reason = self.reason
-        obj.save()
-
-    def delete(self, obj) -> None:
-        obj._history_user = self.user
-        obj._change_reason = self.reason
-        obj.delete()
-
-    @staticmethod
-    def park(obj) -> None:
-        """Move a row to an unused position, without a history record (it is saved again or
-        deleted, with its own position, in the same revert)."""
-        obj._original_position = obj.position
-        obj.position = PARKING_OFFSET + obj.pk
-        obj.skip_history_when_saving = True
-        try:
-            obj.save(update_fields=["position"])
-        finally:
-            del obj.skip_history_when_saving
-
-
 def _carry_out(plan: RevertPlan, *, user) -> RevertResult:
     if plan.is_empty:
         return RevertResult(plan=plan, change_set=None)
-    writer = _Writer(user=user, reason=plan.reason)
+    writer = HistoryWriter(user=user, reason=plan.reason)
     with (
         transaction.atomic(),
-        changesets.change_set(
-            action=ChangeSet.Action.REVERT, user=user, reason=plan.reason
-        ) as scope,
+        change_set(action=ChangeSet.Action.REVERT, user=user, reason=plan.reason) as scope,
     ):
         live = {
             kind.name: kind.model.objects.in_bulk(
@@ -605,10 +574,7 @@ def _carry_out(plan: RevertPlan, *, user) -> RevertResult:
 
         for kind in reversed(TREE):
             for pk in sorted(plan.deletes[kind.name] - early[kind.name]):
-                obj = live[kind.name][pk]
-                # The record of a deletion shows where the row stood, not where it was parked.
-                obj.position = getattr(obj, "_original_position", obj.position)
-                writer.delete(obj)
+                writer.delete_parked(live[kind.name][pk])
         for pk in sorted(plan.source_deletes):
             source = Source.objects.filter(pk=pk).first()
             if source is not None and not source.citation_links.exists():

@@ -13,8 +13,9 @@ from django.utils.text import slugify
 
 from citations.models import Citation, ReviewState
 from citations.services import citations_link_sources
+from history.changesets import change_set
+from history.writer import HistoryWriter
 from monitor.security import security_event_on_commit
-from profiles.changesets import bulk_create_versioned, change_set
 from profiles.models import (
     Claim,
     Country,
@@ -43,10 +44,6 @@ TOPIC_TREATIES = {
     "cluster-munition-ban-policy": "convention-on-cluster-munitions",
     "mine-ban-policy": "mine-ban-treaty",
 }
-
-# Rows are moved out of the way here while siblings are renumbered, so that the
-# unique (parent, position) constraints hold after every single statement.
-PARKING_OFFSET = 1_000_000_000
 
 
 @dataclass
@@ -77,44 +74,6 @@ class ImportReport:
             f"{count} {what}" for what, count in sorted(self.counts.items()) if count
         )
         return f"{self.filename}: updated {self.profile} ({changes})"
-
-
-class _Writer:
-    """Save and delete versioned rows with the importing user and a change reason."""
-
-    def __init__(self, *, user, reason: str):
-        self.user = user
-        self.reason = reason
-
-    def save(self, obj: models.Model, **kwargs) -> None:
-        obj._history_user = self.user
-        obj._change_reason = self.reason
-        obj.save(**kwargs)
-
-    def create(self, model, objs: list[models.Model]) -> None:
-        """Insert new rows and their history records in a few queries."""
-        if objs:
-            bulk_create_versioned(objs, model, user=self.user, reason=self.reason)
-
-    def delete(self, obj: models.Model) -> None:
-        obj._history_user = self.user
-        obj._change_reason = self.reason
-        obj.delete()
-
-    def park(self, obj: models.Model) -> None:
-        """Move a row to an unused position without a history record (it is saved again)."""
-        obj._original_position = obj.position
-        obj.position = PARKING_OFFSET + obj.pk
-        obj.skip_history_when_saving = True
-        try:
-            obj.save(update_fields=["position"])
-        finally:
-            del obj.skip_history_when_saving
-
-    def delete_parked(self, obj: models.Model) -> None:
-        # The history record of a deletion is taken from the instance: show where it stood.
-        obj.position = getattr(obj, "_original_position", obj.position)
-        self.delete(obj)
 
 
 def profiles_import(
@@ -148,7 +107,7 @@ def profile_import(*, document: ProfileDocument, user=None, reason: str = "") ->
     (by default, "Imported from" the document's file).
     """
     report = ImportReport(filename=document.filename)
-    writer = _Writer(user=user, reason=reason or f"Imported from {document.filename}")
+    writer = HistoryWriter(user=user, reason=reason or f"Imported from {document.filename}")
     with transaction.atomic():
         country = _country_for(document, writer, report)
         topic = _topic_for(document, writer, report)
@@ -170,7 +129,7 @@ def profile_export(*, profile: Profile) -> str:
 # Country, topic and profile ---------------------------------------------------------------
 
 
-def _country_for(document: ProfileDocument, writer: _Writer, report: ImportReport) -> Country:
+def _country_for(document: ProfileDocument, writer: HistoryWriter, report: ImportReport) -> Country:
     country = Country.objects.match(document.country)
     if country is not None:
         if country.name != document.country:
@@ -189,7 +148,7 @@ def _country_for(document: ProfileDocument, writer: _Writer, report: ImportRepor
     return country
 
 
-def _topic_for(document: ProfileDocument, writer: _Writer, report: ImportReport) -> Topic:
+def _topic_for(document: ProfileDocument, writer: HistoryWriter, report: ImportReport) -> Topic:
     slug = slugify(document.topic)
     topic = Topic.objects.filter(slug=slug).select_related("treaty").first()
     changed = topic is None
@@ -633,9 +592,8 @@ def profile_withdraw(*, profile: Profile, user=None) -> bool:
         if not profile.is_public:
             return False
         profile.withdrawn_at = profile.public_changed_at = timezone.now()
-        profile._history_user = user
-        profile._change_reason = "Withdrawn from the public site"
-        profile.save(update_fields=["withdrawn_at", "public_changed_at"])
+        writer = HistoryWriter(user=user, reason="Withdrawn from the public site")
+        writer.save(profile, update_fields=["withdrawn_at", "public_changed_at"])
         search_index_remove(profile=profile)
         security_event_on_commit("withdraw", user=user, profile=str(profile))
         return True
@@ -645,7 +603,6 @@ def _set_public_state(profile: Profile, publication: Publication, user, reason: 
     profile.latest_publication = publication
     profile.withdrawn_at = None
     profile.public_changed_at = timezone.now()
-    profile._history_user = user
-    profile._change_reason = reason
-    profile.save(update_fields=["latest_publication", "withdrawn_at", "public_changed_at"])
+    writer = HistoryWriter(user=user, reason=reason)
+    writer.save(profile, update_fields=["latest_publication", "withdrawn_at", "public_changed_at"])
     search_index_publication(publication=publication)

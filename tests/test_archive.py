@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from citations.models import Citation, ReviewState
 from citations.services import citation_review
+from history.changesets import change_set
 from profiles.archive import DERIVED_MODELS, LEFT_OUT, archived_models
-from profiles.changesets import change_set
 from profiles.models import ChangeSet, Claim, Country, Profile, SearchEntry
 from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
 from profiles.services import profile_publish, profile_withdraw, profiles_import

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.apps import apps
 
-from profiles.versions import is_versioned
+from history.versions import is_versioned
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["profiles", "citations", "monitor"]

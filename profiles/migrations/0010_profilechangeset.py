@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 def link_every_change_set(apps, schema_editor):
     # The index is derived from the history tables; the same SQL keeps it up to date.
-    from profiles.changesets import link_profiles
+    from profiles.timeline_index import link_profiles
 
     link_profiles()
 

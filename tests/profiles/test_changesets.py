@@ -8,9 +8,10 @@ from django.core.management import call_command
 
 from citations.models import Citation
 from citations.services import citation_review
-from profiles.changesets import change_set, link_profiles
+from history.changesets import change_set
 from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet
 from profiles.services import profile_publish
+from profiles.timeline_index import link_profiles
 from tests.conftest import FIXTURES
 from tests.factories import changeform_data, make_claim, make_user
 

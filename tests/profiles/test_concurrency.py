@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from profiles.forms import VERSION_FIELD
+from history.forms import VERSION_FIELD
 from profiles.models import Claim, Section, TreatyStatus
 from tests.factories import (
     changeform_data,

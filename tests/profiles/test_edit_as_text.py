@@ -10,7 +10,7 @@ from django.test import Client
 
 from citations.models import Citation, ReviewState
 from citations.services import citation_review
-from profiles.changesets import change_set
+from history.changesets import change_set
 from profiles.edit_text import profile_text_plan, profile_text_read
 from profiles.models import ChangeSet, Claim, Profile
 from profiles.services import profile_export

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from citations.models import Citation, CitationSource, ReviewState
 from citations.services import citation_review
-from profiles.changesets import change_set
+from history.changesets import change_set
 from profiles.models import ChangeSet, Claim, Profile, Section
 from profiles.revert import (
     RevertRefused,

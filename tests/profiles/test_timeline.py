@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from citations.models import Citation
-from profiles.changesets import change_set
+from history.changesets import change_set
 from profiles.compare import ADDED, CHANGED, MOVED, REMOVED
 from profiles.models import ChangeSet, Claim, Profile, Section
 from profiles.timeline import (

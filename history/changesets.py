@@ -7,21 +7,26 @@ names its action, if nothing has been written yet). The ChangeSet row is created
 first history record, so a scope that writes nothing leaves nothing behind. A record written
 outside any scope (a shell session, a data fix) gets a change set of its own.
 
-When a change set is complete, `link_profiles` notes which profiles it wrote records within
-(ProfileChangeSet), so that a profile's timeline reads an index rather than searching every
-history table.
+When a change set is complete, `change_set_closed` is sent with its id, so that an app can
+index what it wrote (the profiles app notes which profiles it wrote records within, so that a
+profile's timeline reads an index rather than searching every history table).
 """
 
 from __future__ import annotations
 
-import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import connection
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
+
+from history.models import CHANGE_SET_MODEL
+
+# Sent with `change_set_id` once a change set has all its records.
+change_set_closed = Signal()
 
 
 @dataclass
@@ -56,13 +61,12 @@ def change_set(*, action: str, user=None, reason: str = ""):
         _current.reset(token)
         # In a transaction that is failing, this change set is being rolled back with it.
         if scope.change_set is not None and not connection.needs_rollback:
-            link_profiles(scope.change_set.pk)
+            _close(scope.change_set.pk)
 
 
 def current_change_set(*, user=None, reason: str = ""):
     """Return the change set new history records belong to, creating it on first use."""
-    from profiles.models import ChangeSet
-
+    ChangeSet = apps.get_model(CHANGE_SET_MODEL)
     scope = _current.get()
     if scope is None:
         return ChangeSet.objects.create(action=ChangeSet.Action.OTHER, user=user, reason=reason)
@@ -88,7 +92,7 @@ def _attach_change_set(sender, history_instance, **kwargs):
 @receiver(post_create_historical_record)
 def _link_lone_change_set(sender, history_instance, **kwargs):
     if getattr(history_instance, "_outside_scope", False):
-        link_profiles(history_instance.change_set_id)
+        _close(history_instance.change_set_id)
 
 
 class ChangeSetMiddleware:
@@ -124,67 +128,9 @@ def bulk_create_versioned(objs, model, *, user=None, reason: str = ""):
         custom_historical_attrs={"change_set": change_set},
     )
     if outside_scope:
-        link_profiles(change_set.pk)
+        _close(change_set.pk)
     return created
 
 
-def link_profiles(change_set_id: int | None = None) -> None:
-    """Record which profiles change set `change_set_id` wrote records within; without an id,
-    every change set's (to build the index afresh). Links already there are kept.
-
-    A record is within a profile as profiles/timeline.py's scopes say: a section that ever
-    belonged to it, a claim ever in such a section, a citation ever of such a claim, a link
-    of such a citation, and a source such a link ever named.
-    """
-    from profiles.models import ChangeSet
-
-    if change_set_id is None:
-        for each in ChangeSet.objects.order_by("pk").values_list("pk", flat=True).iterator():
-            link_profiles(each)
-        return
-    sql = _link_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"change_set": change_set_id})
-
-
-@functools.cache
-def _link_sql() -> str:
-    """One change set's (profile id, change set) pairs, found from its records upwards by
-    semi-joins (IN), so that each level is looked up once however many records share it."""
-    from citations.models import Citation, CitationSource, Source
-    from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet, Section
-
-    def history(model) -> str:
-        return model.history.model._meta.db_table
-
-    def ids(column: str, model, where: str) -> str:
-        return f"SELECT {column} FROM {history(model)} WHERE {where}"
-
-    written = "change_set_id = %(change_set)s"
-    # The ids of records of each kind the change set wrote, then of their parents.
-    sources = ids("id", Source, written)
-    links = f"{ids('citation_id', CitationSource, written)} UNION " + ids(
-        "citation_id", CitationSource, f"source_id IN ({sources})"
-    )
-    citations = f"{ids('claim_id', Citation, written)} UNION " + ids(
-        "claim_id", Citation, f"id IN ({links})"
-    )
-    claims = f"{ids('section_id', Claim, written)} UNION " + ids(
-        "section_id", Claim, f"id IN ({citations})"
-    )
-    profiles = " UNION ".join(
-        [
-            ids("id AS profile_id", Profile, written),
-            ids("profile_id", Section, written),
-            ids("profile_id", Section, f"id IN ({claims})"),
-        ]
-    )
-    index = ProfileChangeSet._meta.db_table
-    return (
-        f"INSERT INTO {index} (profile_id, change_set_id, created_at) "
-        f"SELECT DISTINCT p.profile_id, cs.id, cs.created_at "
-        f"FROM ({profiles}) p "
-        f"JOIN {ChangeSet._meta.db_table} cs ON cs.id = %(change_set)s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {index} e "
-        f"WHERE e.profile_id = p.profile_id AND e.change_set_id = cs.id)"
-    )
+def _close(change_set_id: int) -> None:
+    change_set_closed.send(sender=apps.get_model(CHANGE_SET_MODEL), change_set_id=change_set_id)
