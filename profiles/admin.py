@@ -39,7 +39,7 @@ from profiles.models import (
     Treaty,
     TreatyStatus,
 )
-from profiles.services import PublishBlocked, profile_publish, profile_withdraw
+from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
 from profiles.snapshots import build_snapshot, snapshot_checksum
 
 # Countries, treaties and topics.
@@ -266,7 +266,7 @@ class ProfileAdmin(HistoryAdmin):
         tree = Profile.objects.with_tree().get(pk=profile.pk)
         latest = profile.latest_publication
         unchanged = latest is not None and latest.checksum == snapshot_checksum(
-            build_snapshot(tree, _treaty_status_for(tree))
+            build_snapshot(tree, TreatyStatus.objects.reported_in(tree).first())
         )
         readiness = readiness_context(profile.pk)
         context = {
@@ -576,14 +576,6 @@ def readiness_context(profile_id: int) -> dict:
         f"{urlencode({'profile': profile_id})}",
         "unsourced_claims": list(unsourced),
     }
-
-
-def _treaty_status_for(profile):
-    if not profile.topic.treaty_id:
-        return None
-    return TreatyStatus.objects.filter(
-        country_id=profile.country_id, treaty_id=profile.topic.treaty_id
-    ).first()
 
 
 @admin.register(Publication)

@@ -21,14 +21,11 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from profiles.alignment import Edits, align
 from profiles.textformat import format_date
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 ADDED, REMOVED, CHANGED, MOVED = "added", "removed", "changed", "moved"
-
-# Two paragraphs (or footnotes) that share at least this share of their words are one text,
-# edited; below it they are one text removed and another added.
-SIMILARITY = 0.5
 
 # Split before each word that follows white space: every token is a word with the punctuation
 # attached to it and the white space after it, and the tokens join back into the text.
@@ -204,7 +201,7 @@ def _compare_sections(old: list[dict], new: list[dict]) -> list[SectionChange]:
         return (section["kind"], section["heading"])
 
     changes = []
-    for old_index, new_index, in_place in _align(
+    for old_index, new_index, in_place in align(
         [key(section) for section in old], [key(section) for section in new]
     ):
         if new_index is None:
@@ -238,7 +235,7 @@ def _compare_paragraphs(old_section: dict, new_section: dict) -> list[ParagraphC
     old = [paragraph_text(claims) for claims in paragraphs(old_section)]
     new = [paragraph_text(claims) for claims in paragraphs(new_section)]
     changes = []
-    for old_index, new_index, in_place in _align(old, new, similar=True):
+    for old_index, new_index, in_place in align(old, new, edits=Edits.SIMILAR):
         if new_index is None:
             changes.append(ParagraphChange(REMOVED, [Segment(DELETE, old[old_index])]))
         elif old_index is None:
@@ -259,7 +256,7 @@ def _compare_footnotes(
     changes, renumbered = [], []
     old_texts = [footnote["text"] for footnote in old]
     new_texts = [footnote["text"] for footnote in new]
-    for old_index, new_index, _in_place in _align(old_texts, new_texts, similar=True):
+    for old_index, new_index, _in_place in align(old_texts, new_texts, edits=Edits.SIMILAR):
         old_number = old[old_index]["number"] if old_index is not None else None
         new_number = new[new_index]["number"] if new_index is not None else None
         if new_index is None:
@@ -284,82 +281,6 @@ def _renumber(runs: list[Renumbering], old_number: int, new_number: int) -> None
             runs[-1] = Renumbering(last.old_first, last.new_first, last.count + 1)
             return
     runs.append(Renumbering(old_number, new_number))
-
-
-# Matching -----------------------------------------------------------------------------------
-
-
-def _align(
-    old: list, new: list, *, similar: bool = False
-) -> list[tuple[int | None, int | None, bool]]:
-    """Pair the items of two lists; return (old index, new index, in place) in reading order.
-
-    Equal items pair as in a diff (in place); then equal items that moved; then, with
-    `similar`, each remaining new text pairs with the most similar remaining old text of the
-    same changed stretch, in order (an edit, in place). Unpaired items have None on one side;
-    a removed item comes before the new items of its stretch.
-    """
-    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
-    pairs: dict[int, tuple[int, bool]] = {}  # new index -> (old index, in place)
-    for tag, old_start, old_end, new_start, _new_end in opcodes:
-        if tag == "equal":
-            for offset in range(old_end - old_start):
-                pairs[new_start + offset] = (old_start + offset, True)
-
-    unpaired: dict = {}
-    for tag, old_start, old_end, _new_start, _new_end in opcodes:
-        if tag != "equal":
-            for index in range(old_start, old_end):
-                unpaired.setdefault(old[index], []).append(index)
-    for tag, _old_start, _old_end, new_start, new_end in opcodes:
-        if tag != "equal":
-            for index in range(new_start, new_end):
-                if unpaired.get(new[index]):
-                    pairs[index] = (unpaired[new[index]].pop(0), False)
-
-    if similar:
-        used = {old_index for old_index, _in_place in pairs.values()}
-        for tag, old_start, old_end, new_start, new_end in opcodes:
-            if tag != "replace":
-                continue
-            candidates = [index for index in range(old_start, old_end) if index not in used]
-            for new_index in range(new_start, new_end):
-                if new_index in pairs:
-                    continue
-                best = _most_similar(new[new_index], [old[index] for index in candidates])
-                if best is not None:
-                    pairs[new_index] = (candidates[best], True)
-                    used.add(candidates[best])
-                    # Keep pairs in order: later texts pair only with later old texts.
-                    candidates = candidates[best + 1 :]
-
-    used = {old_index for old_index, _in_place in pairs.values()}
-    result = []
-    for _tag, old_start, old_end, new_start, new_end in opcodes:
-        result += [(index, None, False) for index in range(old_start, old_end) if index not in used]
-        for index in range(new_start, new_end):
-            old_index, in_place = pairs.get(index, (None, False))
-            result.append((old_index, index, in_place))
-    return result
-
-
-def _most_similar(text: str, candidates: list[str]) -> int | None:
-    """Return the index of the candidate most like `text`, if any is similar enough."""
-    words = text.split()
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
-    matcher.set_seq2(words)
-    best, best_ratio = None, 0.0
-    for index, candidate in enumerate(candidates):
-        matcher.set_seq1(candidate.split())
-        # The quick ratios are upper bounds of ratio(): skip the hopeless candidates cheaply.
-        wanted = max(SIMILARITY, best_ratio + 1e-9)
-        if (
-            matcher.real_quick_ratio() >= wanted
-            and matcher.quick_ratio() >= wanted
-            and (ratio := matcher.ratio()) >= wanted
-        ):
-            best, best_ratio = index, ratio
-    return best
 
 
 def _words(text: str) -> list[str]:

@@ -41,8 +41,8 @@ from profiles.compare import (
     Segment,
     diff_words,
 )
+from profiles.importing import ImportReport, profile_export, profile_import
 from profiles.models import ChangeSet, Claim, Country, Profile, Section
-from profiles.services import ImportReport, profile_export, profile_import
 from profiles.textformat import (
     FormatProblem,
     ProfileDocument,

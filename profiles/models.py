@@ -294,6 +294,20 @@ class Treaty(SlugFromName):
         return reverse("profiles:treaty_detail", args=[self.slug])
 
 
+def reported_treaty_status(rows, profile):
+    """Narrow treaty-status rows, live or historical, to the one `profile` reports: its
+    country's status under its topic's treaty (none, for a topic tied to no treaty)."""
+    if not profile.topic.treaty_id:
+        return rows.none()
+    return rows.filter(country_id=profile.country_id, treaty_id=profile.topic.treaty_id)
+
+
+class TreatyStatusQuerySet(models.QuerySet):
+    def reported_in(self, profile):
+        """The status `profile` reports (see reported_treaty_status)."""
+        return reported_treaty_status(self, profile)
+
+
 class TreatyStatus(models.Model):
     Status = TreatyStatusChoice
 
@@ -325,6 +339,7 @@ class TreatyStatus(models.Model):
     notes = models.TextField(blank=True, help_text="Internal notes; not shown to the public.")
 
     history = VersionedHistory()
+    objects = TreatyStatusQuerySet.as_manager()
 
     class Meta:
         ordering = ["treaty__name", "country__name"]

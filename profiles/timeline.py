@@ -42,7 +42,15 @@ from profiles.compare import (
     compare_snapshots,
     diff_words,
 )
-from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet, Section, TreatyStatus
+from profiles.models import (
+    ChangeSet,
+    Claim,
+    Profile,
+    ProfileChangeSet,
+    Section,
+    TreatyStatus,
+    reported_treaty_status,
+)
 from profiles.snapshots import build_snapshot
 
 
@@ -114,15 +122,9 @@ class Tree:
             for name, queryset in querysets.items()
         }
         values = Profile.objects.filter(pk=profile.pk).values(*tracked_fields(Profile)).first()
-        status = None
-        if profile.topic.treaty_id:
-            status = (
-                TreatyStatus.objects.filter(
-                    country_id=profile.country_id, treaty_id=profile.topic.treaty_id
-                )
-                .values(*tracked_fields(TreatyStatus))
-                .first()
-            )
+        status = (
+            TreatyStatus.objects.reported_in(profile).values(*tracked_fields(TreatyStatus)).first()
+        )
         return cls(profile=values, rows=rows, treaty_status=status)
 
     @classmethod
@@ -136,14 +138,11 @@ class Tree:
             found = as_of(kind.model, when).filter(**{f"{kind.parent_field}__in": parents})
             rows[kind.name] = {row["id"]: row for row in found.values(*tracked_fields(kind.model))}
             parents = list(rows[kind.name])
-        status = None
-        if profile.topic.treaty_id:
-            status = (
-                as_of(TreatyStatus, when)
-                .filter(country_id=profile.country_id, treaty_id=profile.topic.treaty_id)
-                .values(*tracked_fields(TreatyStatus))
-                .first()
-            )
+        status = (
+            reported_treaty_status(as_of(TreatyStatus, when), profile)
+            .values(*tracked_fields(TreatyStatus))
+            .first()
+        )
         return cls(profile=values.first(), rows=rows, treaty_status=status)
 
     def copy(self) -> Tree:

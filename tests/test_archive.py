@@ -33,9 +33,10 @@ from citations.models import Citation, ReviewState
 from citations.services import citation_review
 from history.changesets import change_set
 from profiles.archive import DERIVED_MODELS, LEFT_OUT, archived_models
+from profiles.importing import profiles_import
 from profiles.models import ChangeSet, Claim, Country, Profile, SearchEntry
+from profiles.publishing import profile_publish, profile_withdraw
 from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
-from profiles.services import profile_publish, profile_withdraw, profiles_import
 from profiles.textformat import read_profile_file
 from tests.conftest import FIXTURES
 from tests.factories import make_user

@@ -13,7 +13,7 @@ from django.test import Client
 
 from citations.models import Citation
 from profiles.models import Claim, Profile
-from profiles.services import profile_publish
+from profiles.publishing import profile_publish
 from tests.conftest import FIXTURES
 from tests.factories import changeform_data, make_user
 

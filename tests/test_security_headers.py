@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from profiles.models import Claim, Profile
-from profiles.services import profile_publish
+from profiles.publishing import profile_publish
 from tests.conftest import FIXTURES
 from tests.factories import make_user
 

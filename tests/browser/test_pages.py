@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from profiles.models import Claim
+from profiles.publishing import profile_publish
 from profiles.roles import FACT_CHECKERS, sync_roles
-from profiles.services import profile_publish
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser

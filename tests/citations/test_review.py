@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from citations.models import Citation, ReviewState
 from citations.services import ReviewRefused, citation_review, citations_review
-from profiles.services import PublishBlocked, profile_publish
+from profiles.publishing import PublishBlocked, profile_publish
 from tests.factories import make_citation, make_claim, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from citations.models import Citation, CitationSource, Source
 from citations.services import citations_link_sources
 from citations.sources import source_digest
-from profiles.services import profile_import
+from profiles.importing import profile_import
 from profiles.textformat import parse_profile
 from tests.factories import make_user
 from tests.profiles.test_admin import admin_url, count_queries

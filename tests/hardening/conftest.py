@@ -17,7 +17,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, settings
 
 from profiles.models import Claim, Profile
-from profiles.services import profile_publish
+from profiles.publishing import profile_publish
 from tests.conftest import FIXTURES
 
 # HARDENING_EXAMPLES=1000 searches harder, for a while; the suite keeps to a few seconds.

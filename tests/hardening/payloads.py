@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 from django.utils.html import escape
 
 from citations.models import Citation, ReviewState, Source
+from profiles.importing import profiles_import
 from profiles.models import Claim, Profile
-from profiles.services import profile_publish, profiles_import
+from profiles.publishing import profile_publish
 from profiles.textformat import parse_profile
 
 PAYLOADS = [

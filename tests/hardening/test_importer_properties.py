@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from profiles.services import profile_export, profiles_import
+from profiles.importing import profile_export, profiles_import
 from profiles.textformat import ProfileFormatError, parse_profile
 from tests.conftest import FIXTURES
 from tests.hardening.conftest import HARDENING, database_state, rolled_back

@@ -10,7 +10,7 @@ from citations.models import Citation
 from citations.services import citation_review
 from history.changesets import change_set
 from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet
-from profiles.services import profile_publish
+from profiles.publishing import profile_publish
 from profiles.timeline_index import link_profiles
 from tests.conftest import FIXTURES
 from tests.factories import changeform_data, make_claim, make_user

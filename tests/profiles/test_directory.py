@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.views.defaults import server_error
 
 from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
-from profiles.services import profile_publish, profile_withdraw
+from profiles.publishing import profile_publish, profile_withdraw
 from tests.conftest import FIXTURES
 from tests.factories import make_country, make_profile, make_section, make_topic, make_treaty
 

@@ -12,8 +12,8 @@ from citations.models import Citation, ReviewState
 from citations.services import citation_review
 from history.changesets import change_set
 from profiles.edit_text import profile_text_plan, profile_text_read
+from profiles.importing import profile_export
 from profiles.models import ChangeSet, Claim, Profile
-from profiles.services import profile_export
 from tests.conftest import FIXTURES
 from tests.factories import make_user
 

@@ -5,7 +5,7 @@ from django.db.models import F
 
 from profiles.models import Publication
 from profiles.prepared import PreparedQuery
-from profiles.services import profile_publish, profile_withdraw
+from profiles.publishing import profile_publish, profile_withdraw
 from tests.factories import make_country, make_profile, make_section
 
 pytestmark = pytest.mark.django_db

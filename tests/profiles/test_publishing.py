@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
+from profiles.importing import profile_export
 from profiles.models import Claim, Profile, Publication
-from profiles.services import profile_export, profile_publish, profile_withdraw
+from profiles.publishing import profile_publish, profile_withdraw
 from profiles.snapshots import document_from_snapshot
 from profiles.textformat import render_profile
 from tests.conftest import FIXTURES

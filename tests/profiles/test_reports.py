@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from citations.models import Citation
 from profiles.models import Claim, Profile, Publication
-from profiles.services import profile_publish, profile_withdraw
+from profiles.publishing import profile_publish, profile_withdraw
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from profiles import search as search_module
 from profiles.models import Claim, Profile, SearchEntry
+from profiles.publishing import profile_publish, profile_withdraw
 from profiles.search import (
     MAX_QUERY_LENGTH,
     Term,
@@ -22,7 +23,6 @@ from profiles.search import (
     parse_query,
     search_public,
 )
-from profiles.services import profile_publish, profile_withdraw
 from tests.conftest import FIXTURES
 from tests.factories import make_citation, make_claim, make_country, make_profile, make_section
 

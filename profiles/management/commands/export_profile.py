@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from profiles.importing import profile_export
 from profiles.models import Profile
-from profiles.services import profile_export
 
 
 class Command(BaseCommand):

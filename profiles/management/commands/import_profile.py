@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from profiles.services import profiles_import
+from profiles.importing import profiles_import
 from profiles.textformat import ProfileFormatError, read_profile_file
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from profiles.models import Profile
-from profiles.services import profile_publish, profile_withdraw
+from profiles.publishing import profile_publish, profile_withdraw
 
 
 class Command(BaseCommand):

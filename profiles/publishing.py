@@ -1,0 +1,102 @@
+"""Publish a profile's working copy as a numbered, immutable edition, or withdraw it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from citations.models import Citation, ReviewState
+from history.changesets import change_set
+from history.writer import HistoryWriter
+from monitor.security import security_event_on_commit
+from profiles.models import Profile, Publication, TreatyStatus
+from profiles.search import search_index_publication, search_index_remove
+from profiles.snapshots import build_snapshot, snapshot_checksum
+
+
+class PublishBlocked(Exception):
+    """A profile that may not be published yet; the message says why."""
+
+
+@dataclass
+class PublishResult:
+    publication: Publication
+    created: bool  # False when the working copy equals the latest edition
+    restored: bool = False  # True when a withdrawn profile went public again
+
+
+def profile_publish(*, profile: Profile, user=None) -> PublishResult:
+    """Publish the working copy of a profile as a new numbered edition.
+
+    An unchanged working copy creates no new edition (a withdrawn profile goes public again
+    with its latest edition). The profile's history records the act, with the user. A profile
+    with a disputed citation is refused (PublishBlocked).
+    """
+    with transaction.atomic(), change_set(action="publish", user=user, reason="Published"):
+        # Lock the profile so two publishers cannot take the same edition number.
+        profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        disputed = Citation.objects.filter(
+            claim__section__profile=profile, review_state=ReviewState.DISPUTED
+        ).count()
+        if disputed:
+            raise PublishBlocked(
+                f"{profile} has {disputed} disputed citation{'s' if disputed > 1 else ''}: "
+                "resolve them before publishing."
+            )
+        tree = Profile.objects.with_tree().get(pk=profile.pk)
+        snapshot = build_snapshot(tree, TreatyStatus.objects.reported_in(tree).first())
+        checksum = snapshot_checksum(snapshot)
+        latest = profile.latest_publication
+        was_withdrawn = profile.withdrawn_at is not None
+        if latest is not None and latest.checksum == checksum:
+            if was_withdrawn:
+                _set_public_state(
+                    profile, latest, user, f"Published again (edition {latest.number})"
+                )
+                security_event_on_commit(
+                    "publish", user=user, profile=str(tree), edition=latest.number
+                )
+            return PublishResult(publication=latest, created=False, restored=was_withdrawn)
+
+        publication = Publication.objects.create(
+            profile=profile,
+            number=(latest.number if latest else 0) + 1,
+            published_at=timezone.now(),
+            published_by=user,
+            last_updated=tree.last_updated,
+            snapshot=snapshot,
+            checksum=checksum,
+        )
+        _set_public_state(profile, publication, user, f"Published edition {publication.number}")
+        security_event_on_commit(
+            "publish", user=user, profile=str(tree), edition=publication.number
+        )
+        return PublishResult(publication=publication, created=True, restored=was_withdrawn)
+
+
+def profile_withdraw(*, profile: Profile, user=None) -> bool:
+    """Withdraw a profile from every public place at once; its editions stay stored.
+
+    Return False when it was not public.
+    """
+    with transaction.atomic(), change_set(action="publish", user=user, reason="Withdrawn"):
+        profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        if not profile.is_public:
+            return False
+        profile.withdrawn_at = profile.public_changed_at = timezone.now()
+        writer = HistoryWriter(user=user, reason="Withdrawn from the public site")
+        writer.save(profile, update_fields=["withdrawn_at", "public_changed_at"])
+        search_index_remove(profile=profile)
+        security_event_on_commit("withdraw", user=user, profile=str(profile))
+        return True
+
+
+def _set_public_state(profile: Profile, publication: Publication, user, reason: str) -> None:
+    profile.latest_publication = publication
+    profile.withdrawn_at = None
+    profile.public_changed_at = timezone.now()
+    writer = HistoryWriter(user=user, reason=reason)
+    writer.save(profile, update_fields=["latest_publication", "withdrawn_at", "public_changed_at"])
+    search_index_publication(publication=publication)
