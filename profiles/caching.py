@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
@@ -60,69 +61,76 @@ def _release_digest() -> str:
 RELEASE = _release_digest()
 
 
-def public_page(*, last_modified=None, etag=None):
+class PageLookup:
+    """What one request for a public page looks up, each thing once (cached properties).
+
+    `validators` names the cheap values that answer a repeat visit with 304 Not Modified and
+    key the page cache: "etag", which names the content itself, and/or "last_modified".
+    public_page() makes one lookup per request from the URL's arguments and puts it on the
+    request as `request.lookup`, so the view reuses what the validators fetched.
+    """
+
+    validators: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+
+class SiteLookup(PageLookup):
+    """A directory page, which shows what the public tables held when they last changed."""
+
+    validators = ("last_modified",)
+
+    @cached_property
+    def last_modified(self):
+        return site_last_modified()
+
+
+def public_page(lookup: type[PageLookup] = SiteLookup):
     """Make a view a public page: GET/HEAD only, cacheable, answered with 304 Not Modified
     when the client's copy is still current, and rendered once while its validators hold.
 
-    `last_modified(request, *args, **kwargs)` and `etag(...)` are cheap functions, as for
-    Django's @condition; the ETag is given the release here. A public page must not touch
-    the session, so it sets no cookie.
+    The validators come from `lookup` (a PageLookup); the ETag is given the release here. A
+    public page must not touch the session, so it sets no cookie.
     """
 
     def decorator(view):
-        validators = _Validators(last_modified, etag)
-        wrapped = _kept(view, validators)
         wrapped = condition(
-            etag_func=etag and validators.etag,
-            last_modified_func=last_modified and validators.last_modified,
-        )(wrapped)
+            etag_func=_etag if "etag" in lookup.validators else None,
+            last_modified_func=_last_modified if "last_modified" in lookup.validators else None,
+        )(_kept(view, lookup))
         wrapped = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(wrapped)
-        return functools.wraps(view)(require_safe(wrapped))
+
+        @functools.wraps(view)
+        def page(request, *args, **kwargs):
+            request.lookup = lookup(*args, **kwargs)
+            return wrapped(request, *args, **kwargs)
+
+        return require_safe(page)
 
     return decorator
 
 
-class _Validators:
-    """A page's validator functions, each computed once per request and remembered."""
-
-    def __init__(self, last_modified, etag):
-        self._last_modified = last_modified
-        self._etag = etag
-        # An ETag names the content itself; a time only says when the content last changed.
-        self.content_keyed = etag is not None
-
-    def last_modified(self, request, *args, **kwargs):
-        return self._remember(request, "last_modified", self._last_modified, args, kwargs)
-
-    def etag(self, request, *args, **kwargs):
-        value = self._remember(request, "etag", self._etag, args, kwargs)
-        return f"{RELEASE}-{value}"
-
-    def values(self, request, *args, **kwargs) -> list:
-        return [
-            self._remember(request, name, function, args, kwargs)
-            for name, function in (("etag", self._etag), ("last_modified", self._last_modified))
-            if function is not None
-        ]
-
-    @staticmethod
-    def _remember(request, name, function, args, kwargs):
-        remembered = request.__dict__.setdefault("_monitor_validators", {})
-        if name not in remembered:
-            remembered[name] = function(request, *args, **kwargs)
-        return remembered[name]
+def _etag(request, *args, **kwargs) -> str:
+    return f"{RELEASE}-{request.lookup.etag}"
 
 
-def _kept(view, validators: _Validators):
+def _last_modified(request, *args, **kwargs):
+    return request.lookup.last_modified
+
+
+def _kept(view, lookup: type[PageLookup]):
     """Serve the page kept under the request's address and validators, rendering it on a miss.
 
     Only complete 200 responses are kept; the address includes the host, since JSON exports
     carry absolute links. (require_safe lets only GET and HEAD through.)
     """
+    # An ETag names the content; a time only says when the content last changed.
+    timeout = CONTENT_KEYED_TIMEOUT if "etag" in lookup.validators else TIME_KEYED_TIMEOUT
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        values = validators.values(request, *args, **kwargs)
+        values = [getattr(request.lookup, name) for name in lookup.validators]
         if not values or any(value is None for value in values):
             return view(request, *args, **kwargs)
         address = request.build_absolute_uri()
@@ -137,7 +145,6 @@ def _kept(view, validators: _Validators):
             if hasattr(response, "render"):
                 response.render()
             headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            timeout = CONTENT_KEYED_TIMEOUT if validators.content_keyed else TIME_KEYED_TIMEOUT
             cache.set(key, (response.content, headers), timeout)
         return response
 
@@ -157,7 +164,7 @@ def _site_last_modified_sql() -> str:
     return f"SELECT MAX(changed) FROM ({union}) AS latest"  # noqa: S608 (our tables)
 
 
-def site_last_modified(request=None, *args, **kwargs):
+def site_last_modified():
     """Return when anything the public directory pages show last changed.
 
     Publishing and withdrawing write a profile history record; countries, topics, treaties

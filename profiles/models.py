@@ -3,7 +3,7 @@ import unicodedata
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -413,6 +413,10 @@ class ProfileQuerySet(models.QuerySet):
         """Profiles the public may read: published at least once and not withdrawn."""
         return self.filter(public_profile_condition())
 
+    def of(self, country: str, topic: str):
+        """The profile of one country and topic, named by their slugs."""
+        return self.filter(country__slug=country, topic__slug=topic)
+
     def for_links(self):
         """Fetch what a link to a profile needs: country, topic and latest edition, without
         the edition's snapshot (the whole profile)."""
@@ -626,6 +630,19 @@ class PublicationQuerySet(models.QuerySet):
     def public(self):
         """Editions the public may read: those of profiles that are not withdrawn."""
         return self.filter(public_profile_condition("profile__"))
+
+    def of(self, country: str, topic: str):
+        """Editions of the profile of one country and topic, named by their slugs."""
+        return self.filter(profile__country__slug=country, profile__topic__slug=topic)
+
+    def for_report(self):
+        """Fetch what a report page shows beside the snapshot: the profile, its country and
+        topic, and the number and date of its latest edition (latest_number,
+        latest_published_at)."""
+        return self.select_related("profile__country", "profile__topic").annotate(
+            latest_number=F("profile__latest_publication__number"),
+            latest_published_at=F("profile__latest_publication__published_at"),
+        )
 
 
 class Publication(models.Model):

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from profiles.caching import public_page, site_last_modified
+from profiles.caching import public_page
 from profiles.filters import (
     CountryFilter,
     TreatyTableFilter,
@@ -30,7 +30,7 @@ from profiles.filters import (
 )
 from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
 
-public = public_page(last_modified=site_last_modified)
+public = public_page()
 
 RECENT_PROFILES = 10
 COUNTRIES_PER_PAGE = 50

@@ -1,10 +1,10 @@
 """Reading a report: the latest edition, past editions, comparisons, and exports.
 
 Every page here reads publications only, never the working copy, and runs a fixed number
-of queries whatever the size of the profile: the edition's snapshot is one row. The ETag
-and Last-Modified functions look the edition up first, without its snapshot, and keep it on
-the request, so that a repeat visit is answered with 304 Not Modified after one query, and
-the view reuses it. An edition never changes, so its pages are rendered once and kept
+of queries whatever the size of the profile: the edition's snapshot is one row. Each page's
+lookup (request.lookup) finds the edition first, without its snapshot, for the ETag and
+Last-Modified validators, so that a repeat visit is answered with 304 Not Modified after one
+query, and the view reuses it. An edition never changes, so its pages are rendered once and kept
 (profiles.caching.public_page): the snapshot is read only to render them.
 """
 
@@ -15,8 +15,9 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
-from profiles.caching import public_page
+from profiles.caching import PageLookup, public_page
 from profiles.compare import compare_snapshots, paragraphs
 from profiles.models import Profile, Publication
 from profiles.prepared import PreparedQuery
@@ -32,35 +33,12 @@ MAX_EDITION_NUMBER = 2_147_483_647
 NOT_PUBLIC = "There is no published profile “{topic}” for “{country}”."
 
 
-# Lookups, kept on the request for the caching functions and the view --------------------------
-
-
-def _remember(request, key, fetch):
-    """Return fetch(), computed once per request and key."""
-    found = request.__dict__.setdefault("_monitor_lookups", {})
-    if key not in found:
-        found[key] = fetch()
-    return found[key]
-
-
-def _editions(country: str, topic: str):
-    """Public editions of one profile, with their profile, country and topic in the same row,
-    without their snapshots (see _with_snapshots)."""
-    return (
-        Publication.objects.public()
-        .filter(profile__country__slug=country, profile__topic__slug=topic)
-        .select_related("profile__country", "profile__topic")
-        .defer("snapshot")
-        .annotate(
-            latest_number=F("profile__latest_publication__number"),
-            latest_published_at=F("profile__latest_publication__published_at"),
-        )
-    )
+# Lookups: one object per request, shared by the validators and the view -------------------
 
 
 @dataclass(frozen=True)
 class EditionHead:
-    """What the caching functions need of an edition: which one it is, and when it changed."""
+    """What the validators need of an edition: which one it is, and when it changed."""
 
     pk: int
     number: int
@@ -76,143 +54,143 @@ HEAD_FIELDS = ("pk", "number", "published_at", "profile__public_changed_at")
 LATEST_EDITION_HEAD = PreparedQuery(
     lambda country, topic: (
         Publication.objects.public()
-        .filter(profile__country__slug=country, profile__topic__slug=topic)
+        .of(country, topic)
         .filter(profile__latest_publication=F("pk"))
         .values_list(*HEAD_FIELDS)
     )
 )
 
 
-def _head(request, country: str, topic: str, number: int | None = None) -> EditionHead:
-    """Return the latest public edition of a profile, or edition `number`; else raise Http404."""
+class EditionLookup(PageLookup):
+    """One public edition of a profile: the latest, or edition `number`.
 
-    def fetch():
-        if number is None:
-            row = LATEST_EDITION_HEAD.run(country=country, topic=topic)
-            head = row and EditionHead(*row, latest_pk=row[0])
-        elif number > MAX_EDITION_NUMBER:
-            head = None
-        else:
-            row = (
-                Publication.objects.public()
-                .filter(profile__country__slug=country, profile__topic__slug=topic)
-                .filter(number=number)
-                .values_list(*HEAD_FIELDS, "profile__latest_publication_id")
-                .first()
-            )
-            head = row and EditionHead(*row)
-        if head:
-            return head
-        if number is None:
-            raise Http404(NOT_PUBLIC.format(country=country, topic=topic))
+    An edition never changes; the page names the latest edition too, so a new edition
+    changes every edition's page.
+    """
+
+    validators = ("etag", "last_modified")
+
+    def __init__(self, country: str, topic: str, number: int | None = None):
+        self.country, self.topic, self.number = country, topic, number
+
+    @cached_property
+    def head(self) -> EditionHead:
+        """The edition, without its snapshot; else raise Http404."""
+        if self.number is None:
+            row = LATEST_EDITION_HEAD.run(country=self.country, topic=self.topic)
+            if row:
+                return EditionHead(*row, latest_pk=row[0])
+            raise Http404(NOT_PUBLIC.format(country=self.country, topic=self.topic))
+        row = self.number <= MAX_EDITION_NUMBER and (
+            Publication.objects.public()
+            .of(self.country, self.topic)
+            .filter(number=self.number)
+            .values_list(*HEAD_FIELDS, "profile__latest_publication_id")
+            .first()
+        )
+        if row:
+            return EditionHead(*row)
         raise Http404(
-            f"There is no edition {number} of the public profile “{topic}” for “{country}”."
+            f"There is no edition {self.number} of the public profile “{self.topic}” "
+            f"for “{self.country}”."
         )
 
-    return _remember(request, ("head", country, topic, number), fetch)
+    @cached_property
+    def etag(self) -> str:
+        return f"{self.head.pk}-{self.head.latest_pk}"
+
+    @cached_property
+    def last_modified(self) -> datetime.datetime:
+        return self.head.public_changed_at or self.head.published_at
+
+    def publication(self) -> Publication:
+        """Fetch the whole edition, snapshot included, for the report."""
+        publication = Publication.objects.public().for_report().filter(pk=self.head.pk).first()
+        if publication is None:  # withdrawn a moment ago
+            raise Http404("This profile is no longer published.")
+        return publication
 
 
-def _publication(head: EditionHead) -> Publication:
-    """Fetch the whole edition, snapshot included, with its profile, country and topic."""
-    publication = (
-        Publication.objects.public()
-        .select_related("profile__country", "profile__topic")
-        .annotate(
-            latest_number=F("profile__latest_publication__number"),
-            latest_published_at=F("profile__latest_publication__published_at"),
-        )
-        .filter(pk=head.pk)
-        .first()
-    )
-    if publication is None:  # withdrawn a moment ago
-        raise Http404("This profile is no longer published.")
-    return publication
+class EditionListLookup(PageLookup):
+    """A public profile, for the list of its editions."""
 
+    validators = ("etag", "last_modified")
 
-def _pair(request, country: str, topic: str, number: int, other: int):
-    """Return the two editions to compare, older first (the same one twice if equal)."""
+    def __init__(self, country: str, topic: str):
+        self.country, self.topic = country, topic
 
-    def fetch():
-        wanted = {number, other}
-        if max(wanted) > MAX_EDITION_NUMBER:
-            raise Http404("There is no such edition.")
-        found = {
-            publication.number: publication
-            for publication in _editions(country, topic).filter(number__in=wanted)
-        }
-        missing = sorted(wanted - found.keys())
-        if missing:
-            if not found:
-                raise Http404(NOT_PUBLIC.format(country=country, topic=topic))
-            raise Http404(f"There is no edition {missing[0]} of this profile to compare.")
-        return found[min(wanted)], found[max(wanted)]
-
-    return _remember(request, ("pair", country, topic, number, other), fetch)
-
-
-def _profile(request, country: str, topic: str) -> Profile:
-    def fetch():
+    @cached_property
+    def profile(self) -> Profile:
         profile = (
             Profile.objects.public()
+            .of(self.country, self.topic)
             .select_related("country", "topic")
-            .filter(country__slug=country, topic__slug=topic)
             .annotate(edition_count=F("latest_publication__number"))
             .first()
         )
         if profile is None:
-            raise Http404(NOT_PUBLIC.format(country=country, topic=topic))
+            raise Http404(NOT_PUBLIC.format(country=self.country, topic=self.topic))
         return profile
 
-    return _remember(request, ("profile", country, topic), fetch)
+    @cached_property
+    def etag(self) -> str:
+        return f"editions-{self.profile.latest_publication_id}"
+
+    @cached_property
+    def last_modified(self) -> datetime.datetime:
+        return self.profile.public_changed_at
 
 
-def _with_snapshots(*publications: Publication) -> None:
-    """Read the snapshots of editions looked up without them, in one query."""
-    snapshots = dict(
-        Publication.objects.filter(pk__in=[p.pk for p in publications]).values_list(
-            "pk", "snapshot"
+class ComparisonLookup(PageLookup):
+    """Two public editions of a profile, to compare."""
+
+    validators = ("etag", "last_modified")
+
+    def __init__(self, country: str, topic: str, number: int, other: int):
+        self.country, self.topic, self.numbers = country, topic, {number, other}
+
+    @cached_property
+    def pair(self) -> tuple[Publication, Publication]:
+        """The two editions, older first (the same one twice if equal), without snapshots."""
+        if max(self.numbers) > MAX_EDITION_NUMBER:
+            raise Http404("There is no such edition.")
+        editions = (
+            Publication.objects.public()
+            .of(self.country, self.topic)
+            .for_report()
+            .defer("snapshot")
+            .filter(number__in=self.numbers)
         )
-    )
-    for publication in publications:
-        publication.snapshot = snapshots[publication.pk]
+        found = {publication.number: publication for publication in editions}
+        missing = sorted(self.numbers - found.keys())
+        if missing:
+            if not found:
+                raise Http404(NOT_PUBLIC.format(country=self.country, topic=self.topic))
+            raise Http404(f"There is no edition {missing[0]} of this profile to compare.")
+        return found[min(self.numbers)], found[max(self.numbers)]
+
+    @cached_property
+    def etag(self) -> str:
+        old, new = self.pair
+        # The page says whether the newer edition is the current one.
+        return f"{old.checksum}-{new.checksum}-{new.profile.latest_publication_id}"
+
+    @cached_property
+    def last_modified(self) -> datetime.datetime:
+        _old, new = self.pair
+        return new.profile.public_changed_at or new.published_at
+
+    def with_snapshots(self) -> tuple[Publication, Publication]:
+        """Return the pair with their snapshots, read in one query."""
+        old, new = self.pair
+        snapshots = dict(
+            Publication.objects.filter(pk__in=[old.pk, new.pk]).values_list("pk", "snapshot")
+        )
+        old.snapshot, new.snapshot = snapshots[old.pk], snapshots[new.pk]
+        return old, new
 
 
-# Conditional GET ------------------------------------------------------------------------------
-
-
-def _edition_etag(request, country, topic, number=None, **kwargs):
-    head = _head(request, country, topic, number)
-    # An edition never changes. The page names the latest edition too, so a new edition
-    # changes every edition's page.
-    return f"{head.pk}-{head.latest_pk}"
-
-
-def _edition_last_modified(request, country, topic, number=None, **kwargs):
-    head = _head(request, country, topic, number)
-    return head.public_changed_at or head.published_at
-
-
-def _list_etag(request, country, topic, **kwargs):
-    profile = _profile(request, country, topic)
-    return f"editions-{profile.latest_publication_id}"
-
-
-def _list_last_modified(request, country, topic, **kwargs):
-    return _profile(request, country, topic).public_changed_at
-
-
-def _compare_etag(request, country, topic, number, other, **kwargs):
-    old, new = _pair(request, country, topic, number, other)
-    # The page says whether the newer edition is the current one.
-    return f"{old.checksum}-{new.checksum}-{new.profile.latest_publication_id}"
-
-
-def _compare_last_modified(request, country, topic, number, other, **kwargs):
-    old, new = _pair(request, country, topic, number, other)
-    return new.profile.public_changed_at or new.published_at
-
-
-edition_page = public_page(etag=_edition_etag, last_modified=_edition_last_modified)
+edition_page = public_page(EditionLookup)
 
 
 # Pages ----------------------------------------------------------------------------------------
@@ -220,19 +198,19 @@ edition_page = public_page(etag=_edition_etag, last_modified=_edition_last_modif
 
 @edition_page
 def profile_detail(request, country, topic):
-    publication = _publication(_head(request, country, topic))
+    publication = request.lookup.publication()
     return render(request, "profiles/profile_detail.html", _report_context(publication))
 
 
 @edition_page
 def edition_detail(request, country, topic, number):
-    publication = _publication(_head(request, country, topic, number))
+    publication = request.lookup.publication()
     return render(request, "profiles/profile_detail.html", _report_context(publication))
 
 
-@public_page(etag=_list_etag, last_modified=_list_last_modified)
+@public_page(EditionListLookup)
 def edition_list(request, country, topic):
-    profile = _profile(request, country, topic)
+    profile = request.lookup.profile
     # Editions are numbered 1, 2, 3… with no gaps, so the latest number is the count: page
     # through the numbers and fetch one page of editions, without counting rows.
     paginator = Paginator(range(profile.edition_count, 0, -1), EDITIONS_PER_PAGE)
@@ -253,10 +231,9 @@ def edition_list(request, country, topic):
     )
 
 
-@public_page(etag=_compare_etag, last_modified=_compare_last_modified)
+@public_page(ComparisonLookup)
 def edition_compare(request, country, topic, number, other):
-    old, new = _pair(request, country, topic, number, other)
-    _with_snapshots(old, new)
+    old, new = request.lookup.with_snapshots()
     return render(
         request,
         "profiles/edition_compare.html",
@@ -272,7 +249,7 @@ def edition_compare(request, country, topic, number, other):
 
 @edition_page
 def profile_json(request, country, topic):
-    publication = _publication(_head(request, country, topic))
+    publication = request.lookup.publication()
     edition = {
         "number": publication.number,
         "published_at": publication.published_at.isoformat(),
@@ -287,7 +264,7 @@ def profile_json(request, country, topic):
 
 @edition_page
 def profile_text(request, country, topic):
-    publication = _publication(_head(request, country, topic))
+    publication = request.lookup.publication()
     response = HttpResponse(
         render_profile(document_from_snapshot(publication.snapshot)),
         content_type="text/plain; charset=utf-8",

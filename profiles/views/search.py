@@ -2,11 +2,11 @@
 
 from django.shortcuts import render
 
-from profiles.caching import public_page, site_last_modified
+from profiles.caching import public_page
 from profiles.search import MAX_QUERY_LENGTH, MAX_QUERY_TERMS, search_public
 
 
-@public_page(last_modified=site_last_modified)
+@public_page()
 def search(request):
     """Show the public profiles whose latest edition matches ?q=, best first, by pages."""
     results = search_public(request.GET.get("q", ""), page=request.GET.get("page"))
