@@ -3,13 +3,13 @@
 from django.contrib import admin
 from django.urls import path
 
-from citations import views
+from citations import admin_views
 
 app_name = "citations"
 
 urlpatterns = [
-    path("", admin.site.admin_view(views.review_queue), name="review_queue"),
-    path("disputes/", admin.site.admin_view(views.disputes), name="disputes"),
-    path("bulk/", admin.site.admin_view(views.review_bulk), name="review_bulk"),
-    path("<int:pk>/", admin.site.admin_view(views.review), name="review"),
+    path("", admin.site.admin_view(admin_views.review_queue), name="review_queue"),
+    path("disputes/", admin.site.admin_view(admin_views.disputes), name="disputes"),
+    path("bulk/", admin.site.admin_view(admin_views.review_bulk), name="review_bulk"),
+    path("<int:pk>/", admin.site.admin_view(admin_views.review), name="review"),
 ]

@@ -6,19 +6,11 @@ button and refuses to save over what someone else saved since it was opened.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.db.models import OuterRef, Prefetch, Q
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 
-from citations.filters import ANY_STATE
-from citations.models import Citation, CitationSource, ReviewState
-from citations.readiness import Readiness
+from citations.models import Citation, CitationSource
 from history.admin import (
     HistoryAdmin,
     PositionedInline,
@@ -27,7 +19,7 @@ from history.admin import (
     show_whitespace,
     subquery_count,
 )
-from profiles import admin_history, edit_text
+from profiles import admin_views
 from profiles.forms import ProfileAdminForm
 from profiles.models import (
     Claim,
@@ -40,7 +32,6 @@ from profiles.models import (
     TreatyStatus,
 )
 from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
-from profiles.snapshots import build_snapshot, snapshot_checksum
 
 # Countries, treaties and topics.
 
@@ -209,28 +200,7 @@ class ProfileAdmin(HistoryAdmin):
         )
 
     def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path(
-                "<path:object_id>/publish/",
-                wrap(self.publish_view),
-                name="profiles_profile_publish",
-            ),
-            path(
-                "<path:object_id>/withdraw/",
-                wrap(self.withdraw_view),
-                name="profiles_profile_withdraw",
-            ),
-            path(
-                "<path:object_id>/edit-text/",
-                wrap(self.edit_text_view),
-                name="profiles_profile_edit_text",
-            ),
-            *admin_history.urls(self),
-            *super().get_urls(),
-        ]
+        return [*admin_views.urls(self), *super().get_urls()]
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("profiles.publish_profile")
@@ -238,86 +208,11 @@ class ProfileAdmin(HistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Show the profile with its readiness to publish: claims, sources and reviews."""
         if object_id.isdigit():
-            extra_context = {**(extra_context or {}), **readiness_context(int(object_id))}
+            extra_context = {
+                **(extra_context or {}),
+                **admin_views.readiness_context(int(object_id)),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def publish_view(self, request, object_id):
-        """Confirm, then publish the working copy as a new edition; show what is left to
-        check first, and refuse while a citation is disputed."""
-        profile = self._profile_for_publishing(request, object_id)
-        if request.method == "POST":
-            try:
-                result = profile_publish(profile=profile, user=request.user)
-            except PublishBlocked as blocked:
-                self.message_user(request, f"Not published: {blocked}", messages.ERROR)
-                return redirect("admin:profiles_profile_change", profile.pk)
-            number = result.publication.number
-            if result.created:
-                self.message_user(request, f"Published {profile} as edition {number}.")
-            elif result.restored:
-                self.message_user(request, f"{profile} is public again (edition {number}).")
-            else:
-                self.message_user(
-                    request,
-                    f"Nothing to publish: {profile} is unchanged since edition {number}.",
-                    messages.WARNING,
-                )
-            return redirect("admin:profiles_profile_change", profile.pk)
-        tree = Profile.objects.with_tree().get(pk=profile.pk)
-        latest = profile.latest_publication
-        unchanged = latest is not None and latest.checksum == snapshot_checksum(
-            build_snapshot(tree, TreatyStatus.objects.reported_in(tree).first())
-        )
-        readiness = readiness_context(profile.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            **readiness,
-            "opts": self.opts,
-            "title": f"Publish {profile}",
-            "profile": profile,
-            "latest": latest,
-            "unchanged": unchanged,
-            "next_number": (latest.number if latest else 0) + 1,
-            "section_count": len(tree.sections.all()),
-            "claim_count": readiness["readiness"].claims,
-            "citation_count": readiness["readiness"].citations,
-            "unsourced_count": readiness["readiness"].unsourced_claims,
-        }
-        return TemplateResponse(request, "admin/profiles/profile/publish_confirm.html", context)
-
-    def withdraw_view(self, request, object_id):
-        """Confirm, then withdraw the profile from every public page."""
-        profile = self._profile_for_publishing(request, object_id)
-        if request.method == "POST":
-            if profile_withdraw(profile=profile, user=request.user):
-                self.message_user(request, f"Withdrew {profile} from the public site.")
-            else:
-                self.message_user(request, f"{profile} was not public.", messages.WARNING)
-            return redirect("admin:profiles_profile_change", profile.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Withdraw {profile}",
-            "profile": profile,
-            "latest": profile.latest_publication,
-        }
-        return TemplateResponse(request, "admin/profiles/profile/withdraw_confirm.html", context)
-
-    def edit_text_view(self, request, object_id):
-        """Edit the profile in the plain-text format: preview the changes, then apply them."""
-        return edit_text.edit_text_view(self, request, object_id)
-
-    def _profile_for_publishing(self, request, object_id) -> Profile:
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        profile = (
-            Profile.objects.select_related("country", "topic", "latest_publication")
-            .filter(pk=object_id)
-            .first()
-        )
-        if profile is None:
-            raise Http404("No such profile.")
-        return profile
 
     @admin.action(description="Publish the selected profiles", permissions=["publish"])
     def publish_selected(self, request, queryset):
@@ -546,36 +441,6 @@ class ClaimAdmin(HistoryAdmin):
     @admin.display(description="space before the claim")
     def separator_shown(self, obj):
         return show_whitespace(obj.separator)
-
-
-def readiness_context(profile_id: int) -> dict:
-    """Return what the readiness panel and the publish page show of a profile: its counts,
-    links into the review queue for each review state, and its unsourced claims."""
-    readiness = Readiness.of(profile_id)
-    queue = reverse("citations:review_queue")
-
-    def queue_url(state):
-        return f"{queue}?{urlencode({'profile': profile_id, 'state': state})}"
-
-    has_citation = Exists(Citation.objects.filter(claim=OuterRef("pk")))
-    unsourced = (
-        Claim.objects.filter(section__profile=profile_id, no_citation_needed=False)
-        .exclude(has_citation)
-        .select_related("section")
-        .only("pk", "text", "section__heading", "section__kind")
-        .order_by("section__position", "position")
-    )
-    return {
-        "readiness": readiness,
-        "readiness_states": [
-            (state, label, readiness.citations_by_state[state], queue_url(state))
-            for state, label in ReviewState.choices
-        ],
-        "readiness_queue_url": queue_url(ANY_STATE),
-        "readiness_disputes_url": f"{reverse('citations:disputes')}?"
-        f"{urlencode({'profile': profile_id})}",
-        "unsourced_claims": list(unsourced),
-    }
 
 
 @admin.register(Publication)

@@ -19,13 +19,7 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.text import slugify
 
 from citations.models import Citation, ReviewState
@@ -373,93 +367,3 @@ def applied_message(report: ImportReport) -> str:
         return f"Nothing to apply: the text matches the working copy of {report.profile}."
     changes = ", ".join(f"{count} {what}" for what, count in sorted(report.counts.items()) if count)
     return f"Applied: {changes}."
-
-
-# The admin view ------------------------------------------------------------------------------
-
-
-class EditTextForm(forms.Form):
-    text = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 40, "cols": 120, "spellcheck": "false"}),
-    )
-    # The text as opened, and its version: a stale submit is refused with the others' changes.
-    base = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
-    version = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, profile: Profile, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.profile = profile
-        self.document = None
-
-    def clean_text(self):
-        text = normalise_newlines(self.cleaned_data["text"])
-        try:
-            self.document = profile_text_read(profile=self.profile, text=text)
-        except ProfileFormatError as error:
-            raise ValidationError([problem_text(problem) for problem in error.problems]) from None
-        return text
-
-    def clean_base(self):
-        return normalise_newlines(self.cleaned_data["base"])
-
-
-def edit_text_view(model_admin, request, object_id):
-    """Show a profile as text; preview what a submitted text changes; apply it when confirmed."""
-    profile = Profile.objects.select_related("country", "topic").filter(pk=object_id).first()
-    if profile is None:
-        raise Http404("No such profile.")
-    if not model_admin.has_change_permission(request, profile):
-        raise PermissionDenied
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": f"Edit {profile} as text",
-        "profile": profile,
-    }
-    template = "admin/profiles/profile/edit_text.html"
-
-    if request.method != "POST":
-        current = profile_export(profile=profile)
-        initial = {"text": current, "base": current, "version": text_version(current)}
-        context["form"] = EditTextForm(initial=initial, profile=profile)
-        return TemplateResponse(request, template, context)
-
-    def refuse(conflict: EditConflict):
-        # Keep the editor's text, opened anew at the current version: once they have worked
-        # the others' changes into it, the next preview goes through.
-        data = request.POST.copy()
-        data["base"], data["version"] = conflict.current, text_version(conflict.current)
-        context.update(conflict=conflict, form=EditTextForm(data, profile=profile))
-        return TemplateResponse(request, template, context)
-
-    form = context["form"] = EditTextForm(request.POST, profile=profile)
-    try:
-        profile_text_check(
-            profile=profile,
-            base=request.POST.get("base", ""),
-            version=request.POST.get("version", ""),
-        )
-    except EditConflict as conflict:
-        return refuse(conflict)
-    if not form.is_valid() or "edit" in request.POST:
-        return TemplateResponse(request, template, context)
-
-    if "apply" in request.POST:
-        try:
-            report = profile_text_apply(
-                profile=profile,
-                document=form.document,
-                base=form.cleaned_data["base"],
-                version=form.cleaned_data["version"],
-                user=request.user,
-            )
-        except EditConflict as conflict:
-            return refuse(conflict)
-        level = messages.SUCCESS if report.changed else messages.WARNING
-        model_admin.message_user(request, applied_message(report), level)
-        return redirect("admin:profiles_profile_change", profile.pk)
-
-    context["plan"] = profile_text_plan(profile=profile, document=form.document, user=request.user)
-    return TemplateResponse(request, "admin/profiles/profile/edit_text_confirm.html", context)

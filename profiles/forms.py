@@ -6,7 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from history.forms import VersionedModelForm
+from profiles.edit_text import normalise_newlines, problem_text, profile_text_read
 from profiles.models import Profile
+from profiles.textformat import ProfileFormatError
 
 
 class StatusBoxField(forms.JSONField):
@@ -54,3 +56,30 @@ class ProfileAdminForm(VersionedModelForm):
                 '[["Convention on Cluster Munitions status", "State Party"]].'
             )
         return rows
+
+
+class EditTextForm(forms.Form):
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 40, "cols": 120, "spellcheck": "false"}),
+    )
+    # The text as opened, and its version: a stale submit is refused with the others' changes.
+    base = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, profile: Profile, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        self.document = None
+
+    def clean_text(self):
+        text = normalise_newlines(self.cleaned_data["text"])
+        try:
+            self.document = profile_text_read(profile=self.profile, text=text)
+        except ProfileFormatError as error:
+            raise ValidationError([problem_text(problem) for problem in error.problems]) from None
+        return text
+
+    def clean_base(self):
+        return normalise_newlines(self.cleaned_data["base"])

@@ -1,7 +1,13 @@
-"""The admin pages of a profile's history: its timeline of change sets, the profile as it
-stood at any time, comparisons, and reverts (with a confirmation page showing what changes).
+"""The profile admin's own pages, which ProfileAdmin.get_urls() adds under
+/admin/profiles/profile/<id>/: publish and withdraw (with a confirmation page and what is
+left to check), edit as text, and the profile's history: its timeline of change sets, the
+profile as it stood at any time, comparisons, and reverts (with a confirmation page showing
+what changes).
 
-ProfileAdmin.get_urls() adds these pages under /admin/profiles/profile/<id>/timeline/.
+Each page is a function of the ProfileAdmin and the request; its form is in profiles.forms
+and its writes in the services (publishing, edit_text, revert).
+
+The history pages live under …/timeline/.
 Anyone who may view profiles reads them; reverting needs the permissions to add, change and
 delete a profile's sections, claims, citations and source links (Editors and Publishers).
 The pages run a fixed number of queries whatever the number of history records.
@@ -14,6 +20,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,8 +29,22 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 
+from citations.filters import ANY_STATE
+from citations.models import Citation, ReviewState
+from citations.readiness import Readiness
 from profiles.compare import paragraphs
-from profiles.models import ChangeSet, Profile
+from profiles.edit_text import (
+    EditConflict,
+    applied_message,
+    profile_text_apply,
+    profile_text_check,
+    profile_text_plan,
+    text_version,
+)
+from profiles.forms import EditTextForm
+from profiles.importing import profile_export
+from profiles.models import ChangeSet, Claim, Profile, TreatyStatus
+from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
 from profiles.revert import (
     RevertRefused,
     change_set_revert,
@@ -31,6 +52,7 @@ from profiles.revert import (
     plan_profile_revert,
     profile_revert_to,
 )
+from profiles.snapshots import build_snapshot, snapshot_checksum
 from profiles.timeline import (
     change_set_entries,
     change_set_states,
@@ -58,7 +80,7 @@ REVERT_PERMISSIONS = [
 
 
 def urls(model_admin) -> list:
-    """The URL patterns of the history pages, for ProfileAdmin.get_urls()."""
+    """The URL patterns of these pages, for ProfileAdmin.get_urls()."""
 
     def view(function):
         def wrapped(request, object_id, **kwargs):
@@ -67,8 +89,12 @@ def urls(model_admin) -> list:
         return model_admin.admin_site.admin_view(wrapped)
 
     timeline = "<path:object_id>/timeline"
+    profile = "<path:object_id>"
     change_set = f"{timeline}/change-sets/<int:change_set_id>"
     return [
+        path(f"{profile}/publish/", view(publish_view), name="profiles_profile_publish"),
+        path(f"{profile}/withdraw/", view(withdraw_view), name="profiles_profile_withdraw"),
+        path(f"{profile}/edit-text/", view(edit_text_view), name="profiles_profile_edit_text"),
         path(f"{timeline}/", view(timeline_view), name="profiles_profile_timeline"),
         path(f"{timeline}/at/", view(at_view), name="profiles_profile_timeline_at"),
         path(f"{timeline}/compare/", view(compare_view), name="profiles_profile_timeline_compare"),
@@ -357,3 +383,176 @@ def _reverted(request, profile, result):
     for note in result.plan.skipped:
         messages.warning(request, note)
     return redirect("admin:profiles_profile_timeline", profile.pk)
+
+
+# Publishing ------------------------------------------------------------------------------------
+
+
+def readiness_context(profile_id: int) -> dict:
+    """Return what the readiness panel and the publish page show of a profile: its counts,
+    links into the review queue for each review state, and its unsourced claims."""
+    readiness = Readiness.of(profile_id)
+    queue = reverse("citations:review_queue")
+
+    def queue_url(state):
+        return f"{queue}?{urlencode({'profile': profile_id, 'state': state})}"
+
+    has_citation = Exists(Citation.objects.filter(claim=OuterRef("pk")))
+    unsourced = (
+        Claim.objects.filter(section__profile=profile_id, no_citation_needed=False)
+        .exclude(has_citation)
+        .select_related("section")
+        .only("pk", "text", "section__heading", "section__kind")
+        .order_by("section__position", "position")
+    )
+    return {
+        "readiness": readiness,
+        "readiness_states": [
+            (state, label, readiness.citations_by_state[state], queue_url(state))
+            for state, label in ReviewState.choices
+        ],
+        "readiness_queue_url": queue_url(ANY_STATE),
+        "readiness_disputes_url": f"{reverse('citations:disputes')}?"
+        f"{urlencode({'profile': profile_id})}",
+        "unsourced_claims": list(unsourced),
+    }
+
+
+def publish_view(model_admin, request, object_id):
+    """Confirm, then publish the working copy as a new edition; show what is left to
+    check first, and refuse while a citation is disputed."""
+    profile = _profile_for_publishing(model_admin, request, object_id)
+    if request.method == "POST":
+        try:
+            result = profile_publish(profile=profile, user=request.user)
+        except PublishBlocked as blocked:
+            model_admin.message_user(request, f"Not published: {blocked}", messages.ERROR)
+            return redirect("admin:profiles_profile_change", profile.pk)
+        number = result.publication.number
+        if result.created:
+            model_admin.message_user(request, f"Published {profile} as edition {number}.")
+        elif result.restored:
+            model_admin.message_user(request, f"{profile} is public again (edition {number}).")
+        else:
+            model_admin.message_user(
+                request,
+                f"Nothing to publish: {profile} is unchanged since edition {number}.",
+                messages.WARNING,
+            )
+        return redirect("admin:profiles_profile_change", profile.pk)
+    tree = Profile.objects.with_tree().get(pk=profile.pk)
+    latest = profile.latest_publication
+    unchanged = latest is not None and latest.checksum == snapshot_checksum(
+        build_snapshot(tree, TreatyStatus.objects.reported_in(tree).first())
+    )
+    readiness = readiness_context(profile.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        **readiness,
+        "opts": model_admin.opts,
+        "title": f"Publish {profile}",
+        "profile": profile,
+        "latest": latest,
+        "unchanged": unchanged,
+        "next_number": (latest.number if latest else 0) + 1,
+        "section_count": len(tree.sections.all()),
+        "claim_count": readiness["readiness"].claims,
+        "citation_count": readiness["readiness"].citations,
+        "unsourced_count": readiness["readiness"].unsourced_claims,
+    }
+    return TemplateResponse(request, "admin/profiles/profile/publish_confirm.html", context)
+
+
+def withdraw_view(model_admin, request, object_id):
+    """Confirm, then withdraw the profile from every public page."""
+    profile = _profile_for_publishing(model_admin, request, object_id)
+    if request.method == "POST":
+        if profile_withdraw(profile=profile, user=request.user):
+            model_admin.message_user(request, f"Withdrew {profile} from the public site.")
+        else:
+            model_admin.message_user(request, f"{profile} was not public.", messages.WARNING)
+        return redirect("admin:profiles_profile_change", profile.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Withdraw {profile}",
+        "profile": profile,
+        "latest": profile.latest_publication,
+    }
+    return TemplateResponse(request, "admin/profiles/profile/withdraw_confirm.html", context)
+
+
+def _profile_for_publishing(model_admin, request, object_id) -> Profile:
+    if not model_admin.has_publish_permission(request):
+        raise PermissionDenied
+    profile = (
+        Profile.objects.select_related("country", "topic", "latest_publication")
+        .filter(pk=object_id)
+        .first()
+    )
+    if profile is None:
+        raise Http404("No such profile.")
+    return profile
+
+
+# Edit as text ----------------------------------------------------------------------------------
+
+
+def edit_text_view(model_admin, request, object_id):
+    """Show a profile as text; preview what a submitted text changes; apply it when confirmed."""
+    profile = Profile.objects.select_related("country", "topic").filter(pk=object_id).first()
+    if profile is None:
+        raise Http404("No such profile.")
+    if not model_admin.has_change_permission(request, profile):
+        raise PermissionDenied
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Edit {profile} as text",
+        "profile": profile,
+    }
+    template = "admin/profiles/profile/edit_text.html"
+
+    if request.method != "POST":
+        current = profile_export(profile=profile)
+        initial = {"text": current, "base": current, "version": text_version(current)}
+        context["form"] = EditTextForm(initial=initial, profile=profile)
+        return TemplateResponse(request, template, context)
+
+    def refuse(conflict: EditConflict):
+        # Keep the editor's text, opened anew at the current version: once they have worked
+        # the others' changes into it, the next preview goes through.
+        data = request.POST.copy()
+        data["base"], data["version"] = conflict.current, text_version(conflict.current)
+        context.update(conflict=conflict, form=EditTextForm(data, profile=profile))
+        return TemplateResponse(request, template, context)
+
+    form = context["form"] = EditTextForm(request.POST, profile=profile)
+    try:
+        profile_text_check(
+            profile=profile,
+            base=request.POST.get("base", ""),
+            version=request.POST.get("version", ""),
+        )
+    except EditConflict as conflict:
+        return refuse(conflict)
+    if not form.is_valid() or "edit" in request.POST:
+        return TemplateResponse(request, template, context)
+
+    if "apply" in request.POST:
+        try:
+            report = profile_text_apply(
+                profile=profile,
+                document=form.document,
+                base=form.cleaned_data["base"],
+                version=form.cleaned_data["version"],
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            return refuse(conflict)
+        level = messages.SUCCESS if report.changed else messages.WARNING
+        model_admin.message_user(request, applied_message(report), level)
+        return redirect("admin:profiles_profile_change", profile.pk)
+
+    context["plan"] = profile_text_plan(profile=profile, document=form.document, user=request.user)
+    return TemplateResponse(request, "admin/profiles/profile/edit_text_confirm.html", context)
