@@ -1,6 +1,8 @@
 """manage.py generate_demo_data, at a small scale: the counts asked for, public pages and search
 that work, the latest edition equal to the working copy, consistent history, refusals."""
 
+import itertools
+import random
 from io import StringIO
 
 import pytest
@@ -10,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from citations.models import Citation, CitationSource, Source
+from profiles.demo_data.prose import Prose
+from profiles.demo_data.vocabulary import vocabulary
 from profiles.models import Claim, Profile, Publication, Section, TreatyStatus
 from profiles.snapshots import build_snapshot, snapshot_checksum
 from profiles.timeline import history_model, profile_change_sets, tracked_fields
@@ -194,3 +198,34 @@ def test_refuses_a_database_that_has_profiles():
 def test_refuses_more_countries_than_there_are():
     with pytest.raises(CommandError, match="--countries 1000"):
         generate(countries=1000)
+
+
+def test_the_vocabulary_has_words_for_every_topic():
+    words = vocabulary()
+
+    assert words.default_treaty in words.treaties
+    for topic in words.topics:
+        assert words.headings[topic.family], topic.slug
+        assert words.sentences[topic.family], topic.slug
+        assert not topic.treaty or topic.treaty in words.treaties, topic.slug
+
+
+def test_every_template_of_the_vocabulary_can_be_filled():
+    words = vocabulary()
+    prose = Prose(random.Random(1))
+    context = {
+        "country": "Testland",
+        "weapon": "landmines",
+        "treaty": words.treaty("").name,
+        "meetings": words.meetings(""),
+    }
+    templates = [
+        *words.common_sentences,
+        *itertools.chain.from_iterable(words.sentences.values()),
+        *words.commentary,
+    ]
+
+    for template in templates:
+        assert "{" not in prose.fill(template, **context), template
+    for headline in words.headlines:
+        assert "{" not in headline.format(country="Testland", weapon="landmines"), headline

@@ -1,11 +1,19 @@
 #!/usr/bin/env python
-"""Load-test Monitor served the production way; print one table and write JSON.
+"""Load-test Monitor served the production way (gunicorn, debug off); print one table and
+write JSON.
 
-    make bench                  (scripts/bench: SQLite; BENCH_DB=postgres for PostgreSQL)
+    make bench                      SQLite, in a fresh file in a temporary directory
+    BENCH_DB=postgres make bench    a throwaway PostgreSQL server (scripts/with-postgres)
+    BENCH_SCALE=small make bench    a quick run on less data
 
-scripts/bench installs wrk and nginx when missing and chooses the database: a fresh SQLite
-file in a temporary directory, or the throwaway server of scripts/with-postgres. Then this
-script
+make bench runs `.venv/bin/python scripts/load_benchmark.py`, which may be run as is. For
+in-process timings of single operations, without a server, see scripts/micro_benchmark.py.
+
+First, this script installs wrk and nginx (Debian's nginx-light) with apt-get when they are
+missing and it runs as root, as in CI; anyone else is told the command to run, and it exits
+with status 1. With BENCH_DB=postgres it then runs itself again under scripts/with-postgres,
+which starts a private server, sets DATABASE_URL, and removes the server once the run ends.
+Then it
 
 1. migrates, runs generate_demo_data, collects the static files, and creates a superuser
    with a logged-in session for the admin pages;
@@ -19,6 +27,7 @@ script
 Gunicorn and nginx are stopped and the temporary directory removed however the run ends.
 
 Environment (all optional):
+  BENCH_DB=sqlite              sqlite, or postgres for a throwaway PostgreSQL server
   BENCH_SCALE=small            a quick run: less data, shorter loads (default: full)
   BENCH_COUNTRIES, BENCH_TOPICS, BENCH_CLAIMS, BENCH_SECTIONS, BENCH_EDITIONS, BENCH_HISTORY,
   BENCH_SEED                   generate_demo_data's options, overriding the scale's
@@ -29,12 +38,15 @@ Environment (all optional):
   BENCH_MEMORY_REQUESTS=10000  requests the largest profile's load makes at least, so that its
                                memory ratio is the growth over that many (small: 1000)
   BENCH_SEARCH=convention      the word searched for
-  BENCH_OUTPUT                 the JSON file (default: bench/results/latest.json)
+  BENCH_OUTPUT                 the JSON file (default: bench/results/latest.json; a relative
+                               path is relative to the repository)
 """
 
+import argparse
 import contextlib
 import ctypes
 import http.client
+import importlib.util
 import json
 import math
 import os
@@ -51,12 +63,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 HOST = "127.0.0.1"
+GUNICORN = Path(sys.executable).with_name("gunicorn")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 SCALES = {
@@ -90,6 +104,13 @@ end
 # wrk's kinds of error; "status" counts the responses that are neither 2xx nor 3xx.
 ERROR_KINDS = ("connect", "read", "write", "status", "timeout")
 
+# The programs the run drives, with the Debian packages that install them.
+PROGRAMS = {"wrk": "wrk", "nginx": "nginx-light"}
+DATABASES = ("sqlite", "postgres")
+WITH_POSTGRES = ROOT / "scripts/with-postgres"
+# Set for the run that scripts/with-postgres starts, which must not start another server.
+UNDER_WITH_POSTGRES = "LOAD_BENCHMARK_UNDER_WITH_POSTGRES"
+
 
 class BenchError(Exception):
     """A step failed: the message says which, and the run exits non-zero."""
@@ -104,7 +125,7 @@ def stop_on_signal(signum, frame):
 
 
 def say(message: str) -> None:
-    print(f"bench: {message}", flush=True)
+    print(f"load_benchmark: {message}", flush=True)
 
 
 def env_int(name: str, default: int) -> int:
@@ -164,7 +185,7 @@ def configure_django(workdir: Path) -> dict[str, str]:
         # Never a database from the caller's environment: a fresh file of our own.
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     elif not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise BenchError("BENCH_DB=postgres needs DATABASE_URL: run scripts/bench")
+        raise BenchError("BENCH_DB=postgres, but scripts/with-postgres set no DATABASE_URL")
     settings = {
         "DJANGO_SETTINGS_MODULE": "monitor.settings",
         "DJANGO_DEBUG": "0",
@@ -183,6 +204,58 @@ def configure_django(workdir: Path) -> dict[str, str]:
 
     django.setup()
     return settings
+
+
+# Prerequisites ------------------------------------------------------------------------------
+
+
+def check_python() -> None:
+    """Refuse an interpreter without the project installed: gunicorn is found beside it."""
+    if importlib.util.find_spec("django") is None or not GUNICORN.exists():
+        raise BenchError(
+            f"{sys.executable} lacks Django or gunicorn: run 'make install', then "
+            ".venv/bin/python scripts/load_benchmark.py"
+        )
+
+
+def install_missing_programs() -> None:
+    """Install wrk and nginx with apt-get when missing and running as root, as in CI; tell
+    anyone else the command to run."""
+    # Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
+    path = os.environ.get("PATH", "")
+    if "/usr/sbin" not in path.split(os.pathsep):
+        os.environ["PATH"] = f"{path}{os.pathsep}/usr/sbin"
+    missing = [package for program, package in PROGRAMS.items() if not shutil.which(program)]
+    if not missing:
+        return
+    packages = " ".join(missing)
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise BenchError(
+            f"needs {packages}. On Debian, run as root:\n"
+            f"  apt-get update && apt-get install -y {packages}"
+        )
+    say(f"installing {packages} (apt-get install)")
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
+        if subprocess.run(command, env=environment).returncode != 0:
+            raise BenchError(f"could not install {packages}")
+
+
+def chosen_database() -> str:
+    """Return BENCH_DB, sqlite by default, and put it in the environment."""
+    choice = os.environ.get("BENCH_DB", "").strip() or "sqlite"
+    if choice not in DATABASES:
+        raise BenchError(f"BENCH_DB must be sqlite or postgres, not {choice!r}")
+    os.environ["BENCH_DB"] = choice
+    return choice
+
+
+def rerun_under_with_postgres() -> NoReturn:
+    """Run this script again under scripts/with-postgres, which starts a throwaway server,
+    sets DATABASE_URL, and stops the server and removes its data once the run ends."""
+    os.environ[UNDER_WITH_POSTGRES] = "1"
+    command = [str(WITH_POSTGRES), sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]]
+    os.execv(command[0], command)
 
 
 # Data ---------------------------------------------------------------------------------------
@@ -378,7 +451,7 @@ class Servers:
         for _attempt in range(3):  # another process may take the free port first
             port = self.ports["gunicorn"] = free_port()
             command = [
-                str(Path(sys.executable).with_name("gunicorn")),
+                str(GUNICORN),
                 "monitor.wsgi:application",
                 f"--bind={HOST}:{port}",
                 f"--workers={self.workers}",
@@ -848,12 +921,32 @@ def print_report(report: dict) -> None:
 
 
 def main() -> int:
+    """Prepare the machine and the database, then run the benchmark; return the exit status."""
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
+    # As `make bench` runs it: relative paths (BENCH_OUTPUT) are the repository's.
+    os.chdir(ROOT)
+    try:
+        check_python()
+        install_missing_programs()
+        database = chosen_database()
+    except BenchError as error:
+        print(f"load_benchmark: {error}", file=sys.stderr)
+        return 1
+    if database == "postgres" and not os.environ.get(UNDER_WITH_POSTGRES):
+        rerun_under_with_postgres()
+    return benchmark()
+
+
+def benchmark() -> int:
+    """Run the benchmark on the database chosen; print the report and write it as JSON."""
     # Caught even when started with SIGINT ignored, as a shell's background job is.
     for signum in STOP_SIGNALS:
         signal.signal(signum, stop_on_signal)
     load_average = round(os.getloadavg()[0], 2)
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="monitor-make-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="monitor-load-benchmark-"))
     try:
         config = Config.from_environ(workdir)
         settings = configure_django(workdir)
@@ -878,10 +971,10 @@ def main() -> int:
             **results,
         }
     except BenchError as error:
-        print(f"bench: failed: {error}", file=sys.stderr)
+        print(f"load_benchmark: failed: {error}", file=sys.stderr)
         return 1
     except Stopped as stop:
-        print(f"bench: stopped by {signal.Signals(stop.args[0]).name}", file=sys.stderr)
+        print(f"load_benchmark: stopped by {signal.Signals(stop.args[0]).name}", file=sys.stderr)
         return 128 + stop.args[0]
     finally:
         for signum in STOP_SIGNALS:

@@ -1,10 +1,17 @@
 #!/usr/bin/env python
-"""Measure Monitor's hot paths on a throwaway database; print times and query counts.
+"""Micro-benchmark Monitor's hot paths in-process on a throwaway database; print times and
+query counts.
 
-    .venv/bin/python scripts/benchmark.py [--claims 300] [--repeat 5]
+    .venv/bin/python scripts/micro_benchmark.py [--claims 300] [--repeat 5]
+        [--history-records 10000]
 
-Uses a fresh SQLite file unless DATABASE_URL is set (then a database named in it is
-used as is: point it at a scratch database). Figures are medians of --repeat runs.
+Times parsing, importing, re-importing and exporting a synthetic profile of --claims claims,
+its public pages against a small demo profile's, and the admin history pages once the profile
+has --history-records history records; no server, no load. For the site under load (gunicorn,
+wrk, nginx), see scripts/load_benchmark.py (`make bench`).
+
+Uses a fresh SQLite file unless DATABASE_URL is set (then a database named in it is used as
+is: point it at a scratch database). Figures are medians of --repeat runs.
 """
 
 import argparse
@@ -49,18 +56,24 @@ def median_seconds(action, repeat: int) -> float:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--claims", type=int, default=300, help="claims of the synthetic profile (%(default)s)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs of each measurement (%(default)s)"
+    )
     parser.add_argument(
         "--history-records",
         type=int,
         default=10_000,
-        help="history records to give the benchmark profile before timing its history pages",
+        help="history records to give the profile before timing its history pages (%(default)s)",
     )
     options = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix="monitor-micro-benchmark-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     # The test settings: production's, with static files served without collectstatic.
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
@@ -72,8 +85,8 @@ def main():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from profiles.importing import profile_export, profiles_import
     from profiles.models import Profile
-    from profiles.services import profile_export, profiles_import
     from profiles.textformat import parse_profile
 
     call_command("migrate", verbosity=0)
@@ -176,8 +189,8 @@ def bench_history(repeat: int, *, records: int) -> None:
     from django.test.utils import CaptureQueriesContext
     from simple_history.utils import bulk_update_with_history
 
-    from profiles.admin_history import CHANGE_SETS_PER_PAGE
-    from profiles.changesets import change_set, current_change_set
+    from history.changesets import change_set, current_change_set
+    from profiles.admin_views import CHANGE_SETS_PER_PAGE
     from profiles.models import Claim, Profile
     from profiles.timeline import HISTORY_MODELS, _scopes, profile_change_sets
     from tests.factories import make_user
