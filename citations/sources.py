@@ -1,5 +1,8 @@
 """Read the sources a footnote cites from its text: pure functions, no database.
 
+Over 700 lines because one parser reads every kind of source the reports cite, and its
+patterns read best side by side; it has no other job.
+
 A footnote's text is what readers see and is never changed. This module reads it, best effort,
 into SourceCandidates that citations.services stores as Source records and links to the
 citation. It fills a field only where the text states it plainly and leaves it empty otherwise.

@@ -53,14 +53,8 @@ from profiles.revert import (
     profile_revert_to,
 )
 from profiles.snapshots import build_snapshot, snapshot_checksum
-from profiles.timeline import (
-    change_set_entries,
-    change_set_states,
-    compare_states,
-    profile_change_sets,
-    profile_state_at,
-    profile_state_now,
-)
+from profiles.states import compare_states, profile_state_at, profile_state_now
+from profiles.timeline import change_set_entries, change_set_states, profile_change_sets
 
 CHANGE_SETS_PER_PAGE = 25
 

@@ -1,3 +1,11 @@
+"""The profile domain: countries, treaties and their statuses, topics, profiles with their
+tree of sections and claims, publications (editions), change sets and the search index.
+
+Over 700 lines because each model keeps its QuerySet (the reads its pages need) beside it,
+and Django finds an app's models in one module; the shared versioning machinery is in the
+history app.
+"""
+
 import unicodedata
 
 from django.conf import settings

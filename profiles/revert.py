@@ -40,18 +40,17 @@ from history.changesets import change_set
 from history.writer import HistoryWriter
 from monitor.security import security_event_on_commit
 from profiles.models import ChangeSet, Profile
-from profiles.timeline import (
+from profiles.states import (
     KINDS,
     TREE,
     StateComparison,
     Tree,
-    _values,
-    change_set_touched,
     compare_states,
     history_model,
     tracked_fields,
     tree_snapshot,
 )
+from profiles.timeline import _values, change_set_touched
 
 # The fields a revert writes back, by kind of object.
 PROFILE_FIELDS = ("last_updated", "status_box_heading", "status_box", "compact_footnotes", "notes")

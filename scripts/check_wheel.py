@@ -192,8 +192,18 @@ def check(tmp: Path) -> None:
     if environment not in location.parents:
         raise CheckFailed(f"monitor was imported from {location}, not from the virtualenv")
 
-    say("django-admin migrate, load_demo, collectstatic")
+    say("django-admin check, migrate, load_demo, collectstatic")
     admin = bin_dir / "django-admin"
+    run([admin, "check", "--fail-level=WARNING"], cwd=site, env=env)
+    # The site's templates come before the apps', as in the checkout: its admin/index.html
+    # replaces the admin's own.
+    code = (
+        "import django; django.setup(); from django.template.loader import get_template; "
+        "print(get_template('admin/index.html').origin.name)"
+    )
+    origin = Path(run([bin_dir / "python", "-c", code], cwd=site, env=env).strip())
+    if origin != location.parent / "templates" / "admin" / "index.html":
+        raise CheckFailed(f"admin/index.html is taken from {origin}, not from monitor/templates/")
     run([admin, "migrate", "--noinput", "--verbosity=0"], cwd=site, env=env)
     run([admin, "load_demo", "--force", "--verbosity=0"], cwd=site, env=env)
     run([admin, "collectstatic", "--noinput", "--verbosity=0"], cwd=site, env=env)
@@ -218,7 +228,7 @@ def check(tmp: Path) -> None:
 
     if not (site / "db.sqlite3").is_file() or not (site / "staticfiles").is_dir():
         raise CheckFailed("db.sqlite3 or staticfiles/ is missing from the working directory")
-    strays = [*environment.rglob("db.sqlite3*"), *environment.rglob("staticfiles")]
+    strays = [*environment.rglob("db.sqlite3*"), *environment.rglob("staticfiles.json")]
     if strays:
         raise CheckFailed(f"written into the virtualenv: {', '.join(map(str, strays))}")
 

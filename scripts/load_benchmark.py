@@ -2,6 +2,9 @@
 """Load-test Monitor served the production way (gunicorn, debug off); print one table and
 write JSON.
 
+Over 700 lines because it is one self-contained tool: it makes the data, starts and always
+stops the servers, measures and reports, and must run with nothing but the project's venv.
+
     make bench                      SQLite, in a fresh file in a temporary directory
     BENCH_DB=postgres make bench    a throwaway PostgreSQL server (scripts/with-postgres)
     BENCH_SCALE=small make bench    a quick run on less data

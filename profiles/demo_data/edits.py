@@ -15,7 +15,7 @@ from profiles.demo_data.prose import footnote_reworded, renamed, reworded
 from profiles.demo_data.trees import Tree
 from profiles.demo_data.vocabulary import vocabulary
 from profiles.models import ChangeSet, Claim, Section, SectionKind
-from profiles.timeline import history_model, tracked_fields
+from profiles.states import history_model, tracked_fields
 
 EDIT_REASON = "Edited in the admin"
 

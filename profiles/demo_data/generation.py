@@ -39,7 +39,7 @@ from profiles.publishing import profile_withdraw
 from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
 from profiles.search import search_index_publication
 from profiles.snapshots import build_snapshot, snapshot_checksum
-from profiles.timeline import history_model
+from profiles.states import history_model
 from profiles.timeline_index import link_profiles
 
 # Profiles whose trees are generated and inserted together (to bound memory), and whose
