@@ -11,7 +11,8 @@ import unicodedata
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -163,7 +164,46 @@ def public_profile_condition(prefix: str = "") -> Q:
     )
 
 
+def _label(field: str, choices) -> models.Case:
+    """Return the display label of a choice held in an annotation."""
+    whens = [models.When(**{field: value}, then=Value(label)) for value, label in choices]
+    return models.Case(*whens, default=Value(""), output_field=models.CharField())
+
+
+def _with_treaty_status(queryset, relation: str, condition: Q):
+    """Annotate each row with one treaty status: a country's for a treaty, or a treaty's for a
+    country. No status row reads as "not party". One join, no query per row."""
+    not_party = TreatyStatusChoice.NOT_PARTY
+    ranks = [
+        models.When(status=value, then=Value(rank)) for rank, value in enumerate(TreatyStatusChoice)
+    ]
+    return (
+        queryset.annotate(status_row=models.FilteredRelation(relation, condition=condition))
+        .annotate(
+            status=Coalesce(F("status_row__status"), Value(not_party.value)),
+            signed_on=F("status_row__signed_on"),
+            joined_on=F("status_row__joined_on"),
+            joined_by=Coalesce(F("status_row__joined_by"), Value("")),
+            in_force_on=F("status_row__in_force_on"),
+            initial_report_due_on=F("status_row__initial_report_due_on"),
+            last_report_submitted_on=F("status_row__last_report_submitted_on"),
+        )
+        .annotate(
+            status_label=_label("status", TreatyStatusChoice.choices),
+            joined_by_label=_label("joined_by", JoinedByChoice.choices),
+            status_rank=models.Case(*ranks, default=Value(len(ranks))),
+        )
+    )
+
+
 class CountryQuerySet(models.QuerySet):
+    def with_status_for(self, treaty):
+        """Annotate each country with its status for `treaty` (the treaty's status table), and
+        `region_sort`, its region with no region sorting last."""
+        return _with_treaty_status(
+            self, "treaty_statuses", Q(treaty_statuses__treaty=treaty)
+        ).annotate(region_sort=NullIf("region", Value("")))
+
     def with_public_profile(self):
         """Countries with at least one public profile."""
         return self.filter(models.Exists(Profile.objects.public().filter(country=OuterRef("pk"))))
@@ -264,6 +304,10 @@ class Country(SlugFromName):
 
 
 class TreatyQuerySet(models.QuerySet):
+    def with_status_of(self, country):
+        """Annotate each treaty with `country`'s status under it."""
+        return _with_treaty_status(self, "statuses", Q(statuses__country=country))
+
     def with_party_counts(self):
         """Annotate the numbers of listed countries that are state parties and signatories."""
         listed = Q(statuses__country__in=Country.objects.listed())

@@ -8,16 +8,8 @@ and costs a fixed number of queries however many countries, profiles and statuse
 import csv
 
 from django.db.models import (
-    Case,
-    CharField,
-    F,
-    FilteredRelation,
     Prefetch,
-    Q,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpResponse
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -57,46 +49,6 @@ TREATY_CSV_HEADER = [
     "Initial transparency report due",
     "Last transparency report submitted",
 ]
-
-
-# Query shaping for the status tables. -------------------------------------------------------
-
-
-def _label(field: str, choices) -> Case:
-    """Return the display label of a choice held in an annotation."""
-    whens = [When(**{field: value}, then=Value(label)) for value, label in choices]
-    return Case(*whens, default=Value(""), output_field=CharField())
-
-
-def with_treaty_status(queryset, relation: str, condition: Q):
-    """Annotate each row with one treaty status: a country's for a treaty, or a treaty's for a
-    country. No status row reads as "not party". One join, no query per row."""
-    not_party = TreatyStatus.Status.NOT_PARTY
-    ranks = [When(status=value, then=Value(rank)) for rank, value in enumerate(TreatyStatus.Status)]
-    return (
-        queryset.annotate(status_row=FilteredRelation(relation, condition=condition))
-        .annotate(
-            status=Coalesce(F("status_row__status"), Value(not_party.value)),
-            signed_on=F("status_row__signed_on"),
-            joined_on=F("status_row__joined_on"),
-            joined_by=Coalesce(F("status_row__joined_by"), Value("")),
-            in_force_on=F("status_row__in_force_on"),
-            initial_report_due_on=F("status_row__initial_report_due_on"),
-            last_report_submitted_on=F("status_row__last_report_submitted_on"),
-        )
-        .annotate(
-            status_label=_label("status", TreatyStatus.Status.choices),
-            joined_by_label=_label("joined_by", TreatyStatus.JoinedBy.choices),
-            status_rank=Case(*ranks, default=Value(len(ranks))),
-        )
-    )
-
-
-def treaty_status_table(treaty: Treaty):
-    """Return every listed country with its status for the treaty (the status table)."""
-    return with_treaty_status(
-        Country.objects.listed(), "treaty_statuses", Q(treaty_statuses__treaty=treaty)
-    ).annotate(region_sort=NullIf("region", Value("")))
 
 
 # Views -----------------------------------------------------------------------------------------
@@ -194,9 +146,7 @@ class CountryDetailView(DetailView):
     def get_context_data(self, **kwargs):
         country = self.object
         return super().get_context_data(
-            treaties=with_treaty_status(
-                Treaty.objects.all(), "statuses", Q(statuses__country=country)
-            ),
+            treaties=Treaty.objects.with_status_of(country),
             profiles=Profile.objects.public()
             .for_links()
             .filter(country=country)
@@ -229,7 +179,9 @@ class TreatyDetailView(DetailView):
     def get_table(self):
         """Return the filter and the rows it selects, sorted by `?sort=`."""
         self.sort_key, self.descending = parse_sort(self.request.GET.get("sort"))
-        filterset = TreatyTableFilter(self.request.GET, queryset=treaty_status_table(self.object))
+        filterset = TreatyTableFilter(
+            self.request.GET, queryset=Country.objects.listed().with_status_for(self.object)
+        )
         # An invalid filter shows no rows, from the annotated table, so that they still sort.
         rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         return filterset, sort_treaty_table(rows, self.sort_key, self.descending)
