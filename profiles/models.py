@@ -711,7 +711,9 @@ class Publication(models.Model):
         related_name="publications",
     )
     last_updated = models.DateField(help_text="The profile's “Last updated” date in this edition.")
-    snapshot = models.JSONField(help_text="The whole edition as published (see README).")
+    snapshot = models.JSONField(
+        help_text="The whole edition as published (its format: docs/json-format.md)."
+    )
     checksum = models.CharField(
         max_length=64, help_text="SHA-256 of the snapshot; equal checksums mean equal editions."
     )
