@@ -10,6 +10,7 @@ from django.db import models
 from simple_history.utils import bulk_update_with_history
 
 from citations.models import Citation, CitationSource, ReviewState
+from history.writer import record_as
 from profiles.demo_data.bulk import BATCH_SIZE
 from profiles.demo_data.prose import footnote_reworded, renamed, reworded
 from profiles.demo_data.trees import Tree
@@ -224,8 +225,7 @@ def _write_last_edits(edits: list[Edit]) -> None:
         for name, value in edit.values.items():
             setattr(obj, name, value)
         obj._history_date = edit.change_set.created_at
-        obj._history_user = edit.change_set.user
-        obj._change_reason = edit.reason
+        record_as(obj, user=edit.change_set.user, reason=edit.reason)
         groups.setdefault((edit.change_set.pk, type(obj)), []).append(obj)
     for (change_set_pk, model), objs in groups.items():
         bulk_update_with_history(

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_update_with_history
 
 from citations.models import Citation, CitationSource, Source
 from citations.sources import source_digest
+from history.writer import record_as
 from profiles.demo_data.bulk import BATCH_SIZE, Moment, chunks, create_with_history
 from profiles.demo_data.editions import earlier_snapshot, insert_editions
 from profiles.demo_data.edits import HistoryPlan, write_history
@@ -432,8 +433,7 @@ class Generation:
                 profile.latest_publication = plan.latest
                 profile.public_changed_at = plan.latest.published_at
                 profile._history_date = plan.latest.published_at
-                profile._history_user = publisher
-                profile._change_reason = f"Published edition {number}"
+                record_as(profile, user=publisher, reason=f"Published edition {number}")
             bulk_update_with_history(
                 [plan.profile for plan in plans],
                 Profile,
