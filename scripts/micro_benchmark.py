@@ -130,6 +130,7 @@ def main():
         f"({len(queries) // options.repeat} queries)"
     )
     bench_public_pages(options.repeat)
+    bench_prepared_lookup(options.repeat)
     bench_history(options.repeat, records=options.history_records)
 
 
@@ -178,6 +179,57 @@ def bench_public_pages(repeat: int) -> None:
         with CaptureQueriesContext(connection) as queries:
             seconds = median_seconds(lambda url=url: client.get(url), repeat)
         print(f"  {url:<48} {len(queries) // repeat} queries, {seconds * 1000:.1f} ms")
+
+
+def bench_prepared_lookup(repeat: int, calls: int = 2000) -> None:
+    """Time the latest-edition lookup behind every report visit as a PreparedQuery and as a
+    plain ORM query, alone and within a revisit answered 304 Not Modified."""
+    from django.db.models import F
+    from django.test import Client
+
+    from profiles.models import Publication
+    from profiles.views.reports import HEAD_FIELDS, LATEST_EDITION_HEAD
+
+    def orm(country, topic):
+        return (
+            Publication.objects.public()
+            .of(country, topic)
+            .filter(profile__latest_publication=F("pk"))
+            .values_list(*HEAD_FIELDS)
+            .first()
+        )
+
+    mali = {"country": "mali", "topic": "cluster-munition-ban-policy"}
+    assert LATEST_EDITION_HEAD.run(**mali) == orm(**mali)
+    client = Client()
+    url = "/countries/mali/cluster-munition-ban-policy/"
+    etag = client.get(url)["ETag"]
+
+    def per_call(function, count: int) -> float:
+        def run():
+            for _ in range(count):
+                function()
+
+        return median_seconds(run, repeat) / count
+
+    def revisit():
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    prepared_run = LATEST_EDITION_HEAD.run
+    lookup = per_call(lambda: prepared_run(**mali), calls)
+    revisit_time = per_call(revisit, calls // 10)
+    LATEST_EDITION_HEAD.run = lambda **values: orm(**values)
+    try:
+        orm_lookup = per_call(lambda: orm(**mali), calls)
+        orm_revisit_time = per_call(revisit, calls // 10)
+    finally:
+        LATEST_EDITION_HEAD.run = prepared_run
+    print("latest-edition lookup           prepared    ORM")
+    print(f"  the lookup alone              {lookup * 1e6:6.0f} µs {orm_lookup * 1e6:6.0f} µs")
+    print(
+        f"  a 304 revisit of the report   {revisit_time * 1e6:6.0f} µs "
+        f"{orm_revisit_time * 1e6:6.0f} µs"
+    )
 
 
 def bench_history(repeat: int, *, records: int) -> None:
