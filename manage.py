@@ -7,8 +7,15 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (loads the settings, which check the environment)
+    except ImproperlyConfigured as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        sys.exit(2)
     execute_from_command_line(sys.argv)
 
 

@@ -1,36 +1,131 @@
-"""Settings for Monitor, configured from the environment (see .env.example)."""
+"""Settings for Monitor, configured from the environment (see .env.example).
+
+A variable set to an empty value counts as unset: it takes its default. A malformed value stops
+start-up with ImproperlyConfigured, naming the variable and the form it takes; manage.py,
+monitor/wsgi.py and monitor/asgi.py print that message on one line and exit.
+"""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent
+# The site's templates/ and static/ sit at the top of a checkout; an installed wheel carries
+# them inside this package instead (see pyproject.toml).
+SITE_DIR = PACKAGE_DIR if (PACKAGE_DIR / "templates").is_dir() else BASE_DIR
+
+TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+def env(name: str) -> str:
+    """Return the variable's value without surrounding spaces; "" when unset or empty."""
+    return os.environ.get(name, "").strip()
+
+
+def malformed(name: str, expected: str, value: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{name} must be {expected}, not {value!r}.")
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() not in TRUE | FALSE:
+        raise malformed(name, "1 or 0 (or true/false, yes/no, on/off)", value)
+    return value.lower() in TRUE
 
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+def env_int(name: str, default: int, unit: str, minimum: int = 0) -> int:
+    value = env(name)
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        at_least = f", {minimum} or more" if minimum else ""
+        raise malformed(name, f"a whole number of {unit}{at_least}", value)
+    return int(value)
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    """Return one of choices (given in capitals), matched whatever the case."""
+    value = env(name)
+    if not value:
+        return default
+    if value.upper() not in choices:
+        raise malformed(name, f"{', '.join(choices[:-1])} or {choices[-1]}", value)
+    return value.upper()
+
+
+def env_list(name: str, default: list[str], item: str, expected: str) -> list[str]:
+    """Return a comma-separated list, each item matching the regular expression `item`."""
+    value = env(name)
+    if not value:
+        return default
+    items = [part.strip() for part in value.split(",") if part.strip()]
+    if not all(re.fullmatch(item, part) for part in items):
+        raise malformed(name, expected, value)
+    return items
+
+
+def env_time_zone(name: str, default: str) -> str:
+    value = env(name)
     if not value:
         return default
     try:
-        return int(value)
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise malformed(name, "a time zone name such as UTC or Europe/London", value) from None
+    return value
+
+
+UNPARSED_URL = (
+    "a URL that does not parse (check the port, and %-encode special characters in the password)"
+)
+
+
+def url_problem(url: str, schemes: set[str]) -> str:
+    """Return what is wrong with a URL in words that do not repeat it (it may hold a password),
+    or "" when it has one of the schemes and parses."""
+    scheme, separator, _ = url.partition("://")
+    if not separator or not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
+        return "a value without a scheme"
+    if scheme not in schemes:
+        return f"a {scheme}:// URL"
+    try:
+        # Raises ValueError for a port that is not a number.
+        urlsplit(url).port  # noqa: B018
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+        return UNPARSED_URL
+    return ""
+
+
+DATABASE_URL_FORM = (
+    "a postgres:// or sqlite:/// URL such as postgres://USER:PASSWORD@HOST:5432/NAME"
+)
+
+
+def database_from_url(url: str, **options) -> dict:
+    """The default database, from DATABASE_URL: PostgreSQL or SQLite."""
+    problem = url_problem(url, {"postgres", "postgresql", "pgsql", "sqlite"})
+    if not problem:
+        try:
+            database = dj_database_url.parse(url, **options)
+        except ValueError:
+            problem = UNPARSED_URL
+        else:
+            if database["ENGINE"].endswith("sqlite3") or database["NAME"]:
+                return database
+            problem = "a URL without a database name"
+    raise ImproperlyConfigured(f"DATABASE_URL must be {DATABASE_URL_FORM}, not {problem}.")
 
 
 def cache_from_url(url: str, *, max_entries: int) -> dict:
@@ -40,18 +135,25 @@ def cache_from_url(url: str, *, max_entries: int) -> dict:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": max_entries},
         }
-    scheme = urlsplit(url).scheme
-    if scheme not in {"redis", "rediss"}:
+    problem = url_problem(url, {"redis", "rediss"})
+    if not problem:
+        parts = urlsplit(url)
+        database = parts.path.strip("/")
+        if not parts.hostname:
+            problem = "a URL without a host"
+        elif database and not (database.isascii() and database.isdigit()):
+            problem = "a URL whose path is not a database number"
+    if problem:
         raise ImproperlyConfigured(
-            f"DJANGO_CACHE_URL must be a redis:// or rediss:// URL, not a {scheme or 'schemeless'}"
-            " URL. Leave it unset for each process's own memory cache."
+            "DJANGO_CACHE_URL must be a redis:// or rediss:// URL such as redis://HOST:6379/0,"
+            f" not {problem}. Leave it unset for each process's own memory cache."
         )
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")  # taken as it is: never stripped
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -60,13 +162,25 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only"
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
+# Host names: no scheme, path or spaces (".example.org" takes its subdomains too, "*" any).
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS",
+    ["localhost", "127.0.0.1"] if DEBUG else [],
+    item=r"[^\s/]+",
+    expected="host names separated by commas, such as monitor.example.org,www.example.org",
+)
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "DJANGO_ALLOWED_HOSTS is not set. Give the comma-separated host names "
         "this site is served under (see .env.example)."
     )
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Origins: a scheme and a host, no path (a trailing slash would never match a browser's).
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    [],
+    item=r"https?://[^\s/]+",
+    expected="origins separated by commas, such as https://monitor.example.org",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -111,7 +225,7 @@ ROOT_URLCONF = "monitor.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -126,12 +240,14 @@ TEMPLATES = [
 WSGI_APPLICATION = "monitor.wsgi.application"
 ASGI_APPLICATION = "monitor.asgi.application"
 
+# Default: SQLite in db.sqlite3 in the current directory (the checkout's top under `make run`),
+# never inside an installed package. DATABASE_URL=sqlite:////PATH puts the file elsewhere.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": database_from_url(
+        env("DATABASE_URL") or f"sqlite:///{Path.cwd() / 'db.sqlite3'}",
         # Keep connections open between requests in production (e.g. 600): connecting to
         # PostgreSQL costs more than most pages' queries. Checked before reuse.
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 0, "seconds"),
         conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", default=True),
     )
 }
@@ -143,8 +259,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # 300 kB). Several app servers share one Redis through DJANGO_CACHE_URL.
 CACHES = {
     "default": cache_from_url(
-        os.environ.get("DJANGO_CACHE_URL", "").strip(),
-        max_entries=env_int("DJANGO_CACHE_MAX_ENTRIES", 300),
+        env("DJANGO_CACHE_URL"),
+        max_entries=env_int("DJANGO_CACHE_MAX_ENTRIES", 300, "pages", minimum=1),
     )
 }
 
@@ -156,13 +272,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# In a wheel, static/ is monitor/static/, which Django finds as this app's own static files.
+STATICFILES_DIRS = [BASE_DIR / "static"] if SITE_DIR == BASE_DIR else []
+# Default: staticfiles/ in the current directory, as for the database.
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT") or Path.cwd() / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names (cacheable for ever) and gzip/brotli copies; needs `collectstatic`.
@@ -172,17 +290,24 @@ STORAGES = {
 LOGIN_URL = "admin:login"
 
 # HTTPS. With debug off Monitor expects to be served over HTTPS behind a proxy that sets
-# X-Forwarded-Proto; each default can be turned off from the environment (see README).
+# X-Forwarded-Proto; each default can be turned off from the environment (see README). The
+# variables are read, and so checked, with debug on too, where they are ignored.
+proxy_ssl_header = env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=True)
+ssl_redirect = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+hsts_seconds = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000, "seconds")
+hsts_include_subdomains = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+hsts_preload = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+secure_cookies = env_bool("DJANGO_SECURE_COOKIES", default=True)
 if not DEBUG:
-    if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=True):
+    if proxy_ssl_header:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = ssl_redirect
     # A load balancer's liveness check may speak plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-    SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
+    SECURE_HSTS_SECONDS = hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = hsts_include_subdomains
+    SECURE_HSTS_PRELOAD = hsts_preload
+    SESSION_COOKIE_SECURE = secure_cookies
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Response headers on every response (Django's defaults, stated). "same-origin": following a
@@ -209,7 +334,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Cookies: only the admin sets them (session and CSRF); public pages set none.
-SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, "seconds", minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -223,8 +348,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5, "wrong passwords", minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15, "minutes", minimum=1)
+)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -232,7 +359,7 @@ AXES_LOCKOUT_CALLABLE = "monitor.security.lockout"
 AXES_CLIENT_IP_CALLABLE = "monitor.security.client_ip"
 # How many proxies in front of Monitor append to X-Forwarded-For (1 behind the documented
 # nginx); 0 takes the connection's address, for a site reached directly.
-TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0, "proxies")
 
 # django-simple-history: keep history admin pages usable on large histories.
 SIMPLE_HISTORY_REVERT_DISABLED = False
@@ -245,8 +372,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("DJANGO_LOG_LEVEL", "WARNING", LOG_LEVELS),
+    },
     "loggers": {
-        "monitor.security": {"level": os.environ.get("DJANGO_SECURITY_LOG_LEVEL", "INFO")},
+        "monitor.security": {
+            "level": env_choice("DJANGO_SECURITY_LOG_LEVEL", "INFO", LOG_LEVELS),
+        },
     },
 }
