@@ -36,7 +36,7 @@ PUBLIC_MAX_AGE = 300
 CONTENT_KEYED_TIMEOUT = 7 * 24 * 3600
 TIME_KEYED_TIMEOUT = PUBLIC_MAX_AGE
 
-RELEASE_SOURCES = ("templates", "static", "monitor", "profiles", "citations")
+RELEASE_APPS = ("monitor", "history", "profiles", "citations")
 RELEASE_SUFFIXES = {".html", ".txt", ".css", ".js", ".py"}
 
 # Headers a view sets that belong to the kept page; the decorators add the caching headers.
@@ -49,11 +49,15 @@ def _release_digest() -> str:
     Kept pages and ETags carry it, so that a deploy which changes how pages look is never
     answered from the page cache or a browser's copy made by the code before it.
     """
+    base = Path(settings.BASE_DIR)
+    # Templates and static files are in the checkout, or in the monitor package when installed.
+    folders = [settings.SITE_DIR / "templates", settings.SITE_DIR / "static"]
+    folders += [base / app for app in RELEASE_APPS]
     digest = hashlib.sha256()
-    for folder in RELEASE_SOURCES:
-        for path in sorted((Path(settings.BASE_DIR) / folder).rglob("*")):
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
             if path.suffix in RELEASE_SUFFIXES and "migrations" not in path.parts:
-                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
