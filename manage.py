@@ -1,23 +1,7 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility for administrative tasks (see monitor/__main__.py)."""
 
-import os
-import sys
-
-
-def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
-
-    try:
-        settings.INSTALLED_APPS  # noqa: B018 (loads the settings, which check the environment)
-    except ImproperlyConfigured as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
-        sys.exit(2)
-    execute_from_command_line(sys.argv)
-
+from monitor.__main__ import main
 
 if __name__ == "__main__":
     main()

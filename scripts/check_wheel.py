@@ -192,7 +192,7 @@ def check(tmp: Path) -> None:
     if environment not in location.parents:
         raise CheckFailed(f"monitor was imported from {location}, not from the virtualenv")
 
-    say("django-admin check, migrate, load_demo, collectstatic")
+    say("django-admin check; monitor migrate, load_demo, collectstatic")
     admin = bin_dir / "django-admin"
     run([admin, "check", "--fail-level=WARNING"], cwd=site, env=env)
     # The site's templates come before the apps', as in the checkout: its admin/index.html
@@ -204,9 +204,24 @@ def check(tmp: Path) -> None:
     origin = Path(run([bin_dir / "python", "-c", code], cwd=site, env=env).strip())
     if origin != location.parent / "templates" / "admin" / "index.html":
         raise CheckFailed(f"admin/index.html is taken from {origin}, not from monitor/templates/")
-    run([admin, "migrate", "--noinput", "--verbosity=0"], cwd=site, env=env)
-    run([admin, "load_demo", "--force", "--verbosity=0"], cwd=site, env=env)
-    run([admin, "collectstatic", "--noinput", "--verbosity=0"], cwd=site, env=env)
+    # The installed `monitor` command is manage.py's equal.
+    monitor = bin_dir / "monitor"
+    run([monitor, "migrate", "--noinput", "--verbosity=0"], cwd=site, env=env)
+    run([monitor, "load_demo", "--force", "--verbosity=0"], cwd=site, env=env)
+    run([monitor, "collectstatic", "--noinput", "--verbosity=0"], cwd=site, env=env)
+    malformed = subprocess.run(
+        [str(monitor), "check"],
+        cwd=site,
+        env={**env, "DJANGO_CONN_MAX_AGE": "ten"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if malformed.returncode != 2 or len(malformed.stderr.splitlines()) != 1:
+        raise CheckFailed(
+            "`monitor check` with DJANGO_CONN_MAX_AGE=ten should exit 2 with one line, not "
+            f"{malformed.returncode}:\n{malformed.stderr}"
+        )
 
     say("serving with gunicorn")
     log = tmp / "gunicorn.log"
