@@ -1,4 +1,5 @@
-"""Small factory functions for tests, and a helper to resubmit admin change forms.
+"""Small factory functions for tests, importers of the profile files, and a helper to resubmit
+admin change forms.
 
 Names and slugs are invented ("Testland") so they never collide with the countries and treaties
 the data migrations load; factories for uniquely named rows get or create them.
@@ -6,8 +7,13 @@ the data migrations load; factories for uniquely named rows get or create them.
 
 import datetime
 import itertools
+import tempfile
+from io import StringIO
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db.models import Max
 
 from citations.models import Citation, CitationSource, Source
@@ -29,6 +35,13 @@ def make_user(username="editor", *, staff=True, superuser=False, password="passw
     user.is_staff = staff or superuser
     user.is_superuser = superuser
     user.save()
+    return user
+
+
+def make_member(username, role, **fields):
+    """Make (or get) a staff user and put it in the group of `role` (profiles/roles.py)."""
+    user = make_user(username, **fields)
+    user.groups.add(Group.objects.get(name=role))
     return user
 
 
@@ -101,6 +114,40 @@ def make_citation_source(*, citation=None, source=None, position=None, **fields)
     return CitationSource.objects.create(
         citation=citation, source=source or make_source(), position=position, **fields
     )
+
+
+def make_tree(number):
+    """Make a profile with a claim citing a source, and its country's treaty status."""
+    country = make_country(f"Testland {number}")
+    claim = make_claim(section=make_section(profile=make_profile(country=country)))
+    make_citation_source(citation=make_citation(claim=claim))
+    make_treaty_status(country=country, treaty=make_treaty(f"Treaty {number}"))
+    return claim
+
+
+def import_profiles(*paths, publish=False, **options) -> str:
+    """Import profile files with the import_profile command, in one run; return its output."""
+    out = StringIO()
+    arguments = [str(path) for path in paths] + (["--publish"] if publish else [])
+    call_command("import_profile", *arguments, stdout=out, **options)
+    return out.getvalue()
+
+
+def import_profile_file(path, *, publish=False) -> Profile:
+    """Import one profile file (publish it if asked) and return its profile, found by the
+    country slug that starts the file name ("mali-cluster-munition-ban-policy.txt")."""
+    import_profiles(path, publish=publish)
+    return Profile.objects.select_related("country", "topic__treaty").get(
+        country__slug=Path(path).name.split("-")[0]
+    )
+
+
+def import_text(text: str, name: str) -> str:
+    """Import `text` as a profile file called `name`; return the command's output."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / name
+        path.write_text(text)
+        return import_profiles(path)
 
 
 def changeform_data(response, changes=None):

@@ -5,15 +5,14 @@ installs. One browser serves the whole session; each test gets a fresh context a
 """
 
 import os
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 from profiles.models import Country, Profile
-from tests.factories import make_country
+from tests.conftest import MALI, WESTMARCH
+from tests.factories import import_profile_file, make_country
 
 # Playwright's sync API keeps an asyncio event loop running in the main thread until the
 # session ends, so Django would take every later ORM call (fixtures, the flush after each
@@ -32,6 +31,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# The password of the users the tests log in as through the login form.
+PASSWORD = "monitor-demo"
 # Screenshots: the ones the tests take, and one of each page a failing test leaves behind.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -92,24 +93,27 @@ def page(request, browser, live_server, artifacts_dir):
 
 
 @pytest.fixture
-def mali(transactional_db, fixtures_dir) -> Profile:
-    """Publish Mali's Cluster Munition Ban Policy from tests/fixtures.
+def published_mali(transactional_db) -> Profile:
+    """Publish Mali's Cluster Munition Ban Policy from tests/fixtures, as tests/conftest.py's
+    fixture of that name does, for the live server.
 
     Transactional tests flush the countries that the data migrations load, so Mali is made
     here, in Africa for the directory's region filter, before the importer looks for it.
     """
     make_country("Mali", iso3="MLI", region=Country.Region.AFRICA)
-    return import_published(fixtures_dir / "mali-cluster-munition-ban-policy.txt")
+    return import_profile_file(MALI, publish=True)
 
 
 @pytest.fixture
-def westmarch(transactional_db, fixtures_dir) -> Profile:
+def westmarch(transactional_db) -> Profile:
     """Publish a second profile, of a (fictional) country in Europe."""
     make_country("Westmarch", region=Country.Region.EUROPE_CENTRAL_ASIA)
-    return import_published(fixtures_dir / "westmarch-cluster-munition-ban-policy.txt")
+    return import_profile_file(WESTMARCH, publish=True)
 
 
-def import_published(path: Path) -> Profile:
-    """Import one profile file, publish it, and return its profile."""
-    call_command("import_profile", str(path), "--publish", stdout=StringIO())
-    return Profile.objects.select_related("country", "topic").latest("pk")
+def log_in(page, username: str, login_page: str = "/admin/login/") -> None:
+    """Sign in through the admin's login form as `username`, whose password is PASSWORD."""
+    page.goto(login_page)
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")

@@ -3,21 +3,13 @@ refused with the first one's change shown, and saving again keeps both edits."""
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from profiles.roles import EDITORS, sync_roles
-from tests.factories import make_section, make_user
+from tests.browser.conftest import PASSWORD, log_in
+from tests.factories import make_member, make_section
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username):
-    make_user(username, password="monitor-demo").groups.add(Group.objects.get(name=EDITORS))
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "monitor-demo")
-    page.click("input[type=submit]")
 
 
 @pytest.fixture
@@ -38,7 +30,9 @@ def test_the_second_editor_is_refused_then_saves_both_edits(
     profile = section.profile
     url = f"/admin/profiles/profile/{profile.pk}/change/"
     ana, ben = page, other_page
+    make_member("ana", EDITORS, password=PASSWORD)
     log_in(ana, "ana")
+    make_member("ben", EDITORS, password=PASSWORD)
     log_in(ben, "ben")
     ana.goto(url)
     ben.goto(url)

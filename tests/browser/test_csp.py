@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from citations.models import Citation
 from profiles.models import ChangeSet, Claim
+from tests.browser.conftest import PASSWORD, log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -44,17 +45,14 @@ def watched(page):
     return page
 
 
-def log_in(page, username: str = "boss") -> None:
-    make_user(username, superuser=True, password="monitor-demo")
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "monitor-demo")
-    page.click("input[type=submit]")
+def log_in_as_superuser(page, username: str = "boss") -> None:
+    make_user(username, superuser=True, password=PASSWORD)
+    log_in(page, username)
     expect(page.locator("#user-tools")).to_contain_text(username)
 
 
-def test_public_pages_raise_no_csp_violation(watched, mali):
-    report = f"/countries/mali/{mali.topic.slug}"
+def test_public_pages_raise_no_csp_violation(watched, published_mali):
+    report = f"/countries/mali/{published_mali.topic.slug}"
     for path in ["/", "/countries/?region=africa", "/countries/mali/", f"{report}/"]:
         watched.visit(path)
     watched.visit(f"{report}/editions/")
@@ -62,11 +60,11 @@ def test_public_pages_raise_no_csp_violation(watched, mali):
     watched.visit("/treaties/")
 
 
-def test_admin_pages_raise_no_csp_violation_and_their_scripts_run(watched, mali):
+def test_admin_pages_raise_no_csp_violation_and_their_scripts_run(watched, published_mali):
     watched.visit("/admin/login/")
-    log_in(watched)
-    profile = f"/admin/profiles/profile/{mali.pk}"
-    claim = Claim.objects.filter(section__profile=mali).first()
+    log_in_as_superuser(watched)
+    profile = f"/admin/profiles/profile/{published_mali.pk}"
+    claim = Claim.objects.filter(section__profile=published_mali).first()
 
     watched.visit("/admin/")
     watched.visit("/admin/profiles/profile/")
@@ -88,8 +86,8 @@ def test_admin_pages_raise_no_csp_violation_and_their_scripts_run(watched, mali)
     watched.visit("/admin/citations/citation/")
 
 
-def test_the_review_queue_select_all_box_works_from_its_script_file(watched, mali):
-    log_in(watched)
+def test_the_review_queue_select_all_box_works_from_its_script_file(watched, published_mali):
+    log_in_as_superuser(watched)
 
     watched.visit("/admin/review/?state=unreviewed")
 

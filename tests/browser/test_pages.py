@@ -5,20 +5,20 @@ import re
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from profiles.models import Claim
 from profiles.publishing import profile_publish
 from profiles.roles import FACT_CHECKERS, sync_roles
-from tests.factories import make_user
+from tests.browser.conftest import PASSWORD, log_in
+from tests.factories import make_member
 
 pytestmark = pytest.mark.browser
 
 MALI = "/countries/mali/cluster-munition-ban-policy/"
 
 
-def test_footnote_markers_lead_to_their_notes_and_back(page, mali, artifacts_dir):
+def test_footnote_markers_lead_to_their_notes_and_back(page, published_mali, artifacts_dir):
     page.goto(MALI)
 
     expect(page).to_have_title("Mali: Cluster Munition Ban Policy · Monitor")
@@ -39,7 +39,7 @@ def test_footnote_markers_lead_to_their_notes_and_back(page, mali, artifacts_dir
     expect(page.locator(":target")).to_have_id("fnref-6")
 
 
-def test_region_filter_lists_only_that_regions_countries(page, mali, westmarch):
+def test_region_filter_lists_only_that_regions_countries(page, published_mali, westmarch):
     page.goto("/countries/")
     filters = page.get_by_role("form", name="Filter the countries")
     region = filters.get_by_label("Region", exact=True)
@@ -60,7 +60,7 @@ def test_region_filter_lists_only_that_regions_countries(page, mali, westmarch):
     expect(region).to_have_value("europe-central-asia")
 
 
-def test_header_search_finds_and_highlights_a_footnote(page, mali):
+def test_header_search_finds_and_highlights_a_footnote(page, published_mali):
     page.goto(MALI)
     header_search = page.get_by_role("banner").get_by_role("search")
 
@@ -75,11 +75,11 @@ def test_header_search_finds_and_highlights_a_footnote(page, mali):
     expect(result.locator("mark").filter(has_text="Lomé").first).to_be_visible()
 
 
-def test_comparing_two_editions_marks_the_changed_word(page, mali):
+def test_comparing_two_editions_marks_the_changed_word(page, published_mali):
     claim = Claim.objects.filter(text__startswith="Mali has stated several times").first()
     claim.text = claim.text.replace("several times", "repeatedly")
     claim.save()
-    profile_publish(profile=mali)
+    profile_publish(profile=published_mali)
 
     page.goto(f"{MALI}editions/")
     page.get_by_role("link", name="Compare with edition 1").click()
@@ -90,20 +90,16 @@ def test_comparing_two_editions_marks_the_changed_word(page, mali):
     expect(changes.locator("del").filter(has_text="several")).to_be_visible()
 
 
-def test_a_fact_checker_reviews_every_footnote_from_the_queue(page, mali):
+def test_a_fact_checker_reviews_every_footnote_from_the_queue(page, published_mali):
     sync_roles(apps)  # transactional tests start from an empty database
-    checker = make_user("factchecker", password="monitor-demo")
-    checker.groups.add(Group.objects.get(name=FACT_CHECKERS))
-    page.goto("/admin/login/?next=/admin/review/")
-    page.fill("#id_username", "factchecker")
-    page.fill("#id_password", "monitor-demo")
-    page.click("input[type=submit]")
+    make_member("factchecker", FACT_CHECKERS, password=PASSWORD)
+    log_in(page, "factchecker", "/admin/login/?next=/admin/review/")
 
     for _ in range(8):
         page.get_by_role("button", name="Verify").first.click()
         page.wait_for_load_state()
 
     expect(page.get_by_text("0 unreviewed, 0 disputed of 8 citations")).to_be_visible()
-    page.goto(f"/admin/profiles/profile/{mali.pk}/change/")
+    page.goto(f"/admin/profiles/profile/{published_mali.pk}/change/")
     expect(page.locator(".readiness__state--verified td")).to_have_text("8")
     expect(page.locator(".readiness__state--unreviewed td")).to_have_text("0")

@@ -7,8 +7,9 @@ from tests.factories import (
     make_citation_source,
     make_claim,
     make_source,
+    make_tree,
 )
-from tests.profiles.test_admin import admin_url, count_queries, make_tree
+from tests.helpers import admin_url, count_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -1,49 +1,20 @@
 """Readiness to publish: the counts, the panel on the profile's page, and the publish gate."""
 
-from io import StringIO
-
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
-from django.core.management import call_command
 from django.urls import reverse
 
 from citations.models import Citation, ReviewState
 from citations.readiness import Readiness
 from citations.services import citation_review
-from profiles.models import Claim, Profile, Publication
-from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
-from tests.conftest import FIXTURES
-from tests.factories import make_citation, make_claim, make_section, make_user
-from tests.profiles.test_admin import admin_url
+from profiles.models import Claim, Publication
+from profiles.roles import EDITORS, FACT_CHECKERS
+from tests.factories import make_citation, make_claim, make_member, make_section
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
 QUEUE = reverse("citations:review_queue")
-
-
-def member(username, role):
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def mali() -> Profile:
-    call_command("import_profile", str(MALI), stdout=StringIO())
-    return Profile.objects.get(country__slug="mali", topic__slug="cluster-munition-ban-policy")
-
-
-@pytest.fixture
-def checker():
-    return member("checker", FACT_CHECKERS)
-
-
-@pytest.fixture
-def publisher_client(client):
-    client.force_login(member("publisher", PUBLISHERS))
-    return client
 
 
 def footnotes(profile):
@@ -113,7 +84,7 @@ class ReadinessTests:
 
 class PanelTests:
     def test_the_profile_page_shows_the_counts_linked_to_the_queue(self, client, mali):
-        client.force_login(member("editor", EDITORS))
+        client.force_login(make_member("editor", EDITORS))
 
         response = client.get(admin_url(mali))
 
@@ -129,7 +100,7 @@ class PanelTests:
         assert len(response.context["unsourced_claims"]) == 6
 
     def test_the_panel_links_lead_to_that_profiles_citations(self, client, mali):
-        client.force_login(member("checker", FACT_CHECKERS))
+        client.force_login(make_member("checker", FACT_CHECKERS))
         make_citation(text="Elsewhere.")
 
         response = client.get(QUEUE, {"profile": mali.pk, "state": "unreviewed"})
@@ -138,7 +109,7 @@ class PanelTests:
 
     def test_the_panel_says_when_publishing_is_blocked(self, client, mali, checker):
         dispute(footnotes(mali)[0], checker)
-        client.force_login(member("editor", EDITORS))
+        client.force_login(make_member("editor", EDITORS))
 
         page = compact(client.get(admin_url(mali)))
 

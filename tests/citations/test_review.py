@@ -1,25 +1,13 @@
 """Review rules on citations: states, four eyes, reset on text change, the publish gate."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from citations.models import Citation, ReviewState
 from citations.services import ReviewRefused, citation_review, citations_review
 from profiles.publishing import PublishBlocked, profile_publish
-from tests.factories import make_citation, make_claim, make_user
+from tests.factories import make_citation, make_claim, make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def in_role(username: str, role: str):
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def checker():
-    return in_role("checker", "Fact-checkers")
 
 
 @pytest.fixture
@@ -46,7 +34,7 @@ def test_review_records_state_reviewer_time_note_and_history(citation, checker):
 
 
 def test_only_fact_checkers_review(citation):
-    editor = in_role("editor", "Editors")
+    editor = make_member("editor", "Editors")
 
     with pytest.raises(ReviewRefused):
         citation_review(citation=citation, reviewer=editor, state="verified")
@@ -88,7 +76,7 @@ class FourEyesTests:
         citation.claim.save()
 
         citation_review(
-            citation=citation, reviewer=in_role("second", "Fact-checkers"), state="verified"
+            citation=citation, reviewer=make_member("second", "Fact-checkers"), state="verified"
         )
 
         assert Citation.objects.get(pk=citation.pk).review_state == ReviewState.VERIFIED

@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -12,32 +11,27 @@ from django.utils import timezone
 
 from citations.models import Citation, ReviewState, Source
 from citations.services import citation_review
-from profiles.roles import EDITORS, FACT_CHECKERS
+from profiles.roles import FACT_CHECKERS
 from tests.factories import (
     changeform_data,
     make_citation,
     make_citation_source,
     make_claim,
     make_country,
+    make_member,
     make_profile,
     make_section,
     make_source,
     make_topic,
     make_user,
 )
-from tests.profiles.test_admin import admin_url, count_queries
+from tests.helpers import admin_url, count_queries
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("citations:review_queue")
 DISPUTES = reverse("citations:disputes")
 BULK = reverse("citations:review_bulk")
-
-
-def member(username, role):
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def review_url(citation):
@@ -61,24 +55,8 @@ def messages_of(response) -> list[str]:
 
 
 @pytest.fixture
-def fact_checker():
-    return member("checker", FACT_CHECKERS)
-
-
-@pytest.fixture
 def other_checker():
-    return member("second-checker", FACT_CHECKERS)
-
-
-@pytest.fixture
-def editor():
-    return member("editor", EDITORS)
-
-
-@pytest.fixture
-def checker_client(client, fact_checker):
-    client.force_login(fact_checker)
-    return client
+    return make_member("second-checker", FACT_CHECKERS)
 
 
 @pytest.fixture
@@ -282,10 +260,10 @@ class FilterTests:
 
         assert self.get(checker_client, state="not-verified") == [second]
 
-    def test_reviewer(self, checker_client, pair, fact_checker, other_checker):
+    def test_reviewer(self, checker_client, pair, checker, other_checker):
         first, second = pair
         reviewed(first, other_checker)
-        reviewed(second, fact_checker)
+        reviewed(second, checker)
 
         assert self.get(checker_client, reviewer=other_checker.pk) == [first]
 
@@ -307,12 +285,10 @@ class FilterTests:
         assert listed(response) == [first]
         assert "The one" in response.content.decode()
 
-    def test_not_reviewed_for_days_includes_never_reviewed(
-        self, checker_client, pair, fact_checker
-    ):
+    def test_not_reviewed_for_days_includes_never_reviewed(self, checker_client, pair, checker):
         first, second = pair
-        reviewed(first, fact_checker)
-        reviewed(second, fact_checker)
+        reviewed(first, checker)
+        reviewed(second, checker)
         a_year_ago = timezone.now() - datetime.timedelta(days=365)
         Citation.objects.filter(pk=first.pk).update(reviewed_at=a_year_ago)  # no history needed
         never = make_citation(text="Never reviewed.")
@@ -344,9 +320,7 @@ class FilterTests:
 
 
 class ReviewTests:
-    def test_verify_records_reviewer_time_note_and_history(
-        self, checker_client, fact_checker, citation
-    ):
+    def test_verify_records_reviewer_time_note_and_history(self, checker_client, checker, citation):
         before = timezone.now()
 
         response = checker_client.post(
@@ -356,11 +330,11 @@ class ReviewTests:
         assert response.status_code == 302
         citation.refresh_from_db()
         assert citation.review_state == ReviewState.VERIFIED
-        assert citation.reviewed_by == fact_checker
+        assert citation.reviewed_by == checker
         assert citation.reviewed_at >= before
         assert citation.review_note == "Checked the statement."
         record = citation.history.first()
-        assert record.history_user == fact_checker
+        assert record.history_user == checker
         assert record.review_state == ReviewState.VERIFIED
 
     def test_dispute_with_a_note(self, checker_client, citation):
@@ -397,11 +371,11 @@ class ReviewTests:
         assert response.url.startswith(QUEUE)
 
     def test_four_eyes_who_wrote_the_claim_cannot_verify_it(
-        self, checker_client, fact_checker, citation
+        self, checker_client, checker, citation
     ):
         claim = citation.claim
         claim.text = "Testland ratified the convention on 2 May 2010."
-        claim._history_user = fact_checker
+        claim._history_user = checker
         claim.save()
 
         response = checker_client.post(review_url(citation), {"state": "verified"})
@@ -411,10 +385,10 @@ class ReviewTests:
         assert citation.reviewed_by is None
         assert any("another fact-checker must verify it" in m for m in messages_of(response))
 
-    def test_four_eyes_who_wrote_the_footnote_cannot_verify_it(self, checker_client, fact_checker):
+    def test_four_eyes_who_wrote_the_footnote_cannot_verify_it(self, checker_client, checker):
         citation = make_citation(text="Written by an editor.")
         citation.text = "Rewritten by the checker."
-        citation._history_user = fact_checker
+        citation._history_user = checker
         citation.save()
 
         queue = checker_client.get(QUEUE)
@@ -424,10 +398,10 @@ class ReviewTests:
         citation.refresh_from_db()
         assert citation.review_state == ReviewState.UNREVIEWED
 
-    def test_who_wrote_the_text_may_still_dispute_it(self, checker_client, fact_checker, citation):
+    def test_who_wrote_the_text_may_still_dispute_it(self, checker_client, checker, citation):
         claim = citation.claim
         claim.text = "Changed by the checker."
-        claim._history_user = fact_checker
+        claim._history_user = checker
         claim.save()
 
         checker_client.post(review_url(citation), {"state": "disputed", "note": "Unsure."})
@@ -469,9 +443,9 @@ class ReviewTests:
         citation.refresh_from_db()
         assert citation.review_state == ReviewState.UNREVIEWED
 
-    def test_a_post_without_the_csrf_token_is_refused(self, fact_checker, citation):
+    def test_a_post_without_the_csrf_token_is_refused(self, checker, citation):
         client = Client(enforce_csrf_checks=True)
-        client.force_login(fact_checker)
+        client.force_login(checker)
 
         response = client.post(review_url(citation), {"state": "verified"})
 
@@ -487,13 +461,11 @@ class ReviewTests:
 
 
 class BulkReviewTests:
-    def test_reviews_the_selected_and_lists_the_refusals(
-        self, checker_client, fact_checker, citation
-    ):
+    def test_reviews_the_selected_and_lists_the_refusals(self, checker_client, checker, citation):
         claim = make_claim(text="A claim the checker rewrote.")
         refused = make_citation(claim=claim, text="Footnote of the rewritten claim.")
         claim.text = "A claim the checker rewrote, again."
-        claim._history_user = fact_checker
+        claim._history_user = checker
         claim.save()
         other = make_citation(text="Another footnote.")
 

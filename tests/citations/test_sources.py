@@ -12,18 +12,9 @@ from citations.services import citations_link_sources
 from citations.sources import source_digest
 from profiles.importing import profile_import
 from profiles.textformat import parse_profile
-from tests.factories import make_user
-from tests.profiles.test_admin import admin_url, count_queries
-from tests.profiles.test_import import (
-    EASTMARCH,
-    MALI,
-    WESTMARCH,
-    comparable,
-    export,
-    history_count,
-    import_files,
-    import_text,
-)
+from tests.conftest import EASTMARCH, MALI, WESTMARCH
+from tests.factories import import_profiles, import_text, make_user
+from tests.helpers import admin_url, comparable, count_queries, export, history_count
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +35,7 @@ def cited(citation: Citation) -> list[tuple[Source, str]]:
 
 class ImportTests:
     def test_importing_links_each_footnote_to_its_sources(self):
-        import_files(MALI)
+        import_profiles(MALI)
 
         [(statement, pinpoint)] = cited(footnote("mali", 1))
         assert (statement.kind, statement.author, statement.place) == (
@@ -74,7 +65,7 @@ class ImportTests:
         assert CitationSource.objects.count() == 11
 
     def test_the_same_statement_cited_twice_is_one_source(self):
-        import_files(MALI)
+        import_profiles(MALI)
 
         [(seminar, _pinpoint)] = cited(footnote("mali", 8))
         assert seminar == cited(footnote("mali", 6))[0][0]
@@ -83,7 +74,7 @@ class ImportTests:
         assert set(seminar.citations.all()) == {footnote("mali", 6), footnote("mali", 8)}
 
     def test_a_source_is_shared_across_profiles(self):
-        import_files(MALI)
+        import_profiles(MALI)
         text = (
             "Testland\n\nMine Ban Policy\n\nLast updated: 05 May 2015\n\nPolicy\n\n"
             "Mali spoke in Lomé.[1]\n\n[1] See also, statement of Mali, "
@@ -96,7 +87,7 @@ class ImportTests:
         assert seminar == cited(footnote("mali", 8))[0][0]
 
     def test_ibid_links_to_the_previous_footnotes_last_source(self):
-        import_files(WESTMARCH, EASTMARCH)
+        import_profiles(WESTMARCH, EASTMARCH)
 
         letter = cited(footnote("westmarch", 4))[-1]
         assert letter[0].kind == "letter"
@@ -126,7 +117,7 @@ class ImportTests:
             url="https://example.org/lome",
         )
 
-        import_files(MALI)
+        import_profiles(MALI)
 
         source.refresh_from_db()
         assert cited(footnote("mali", 8))[0][0] == source
@@ -138,7 +129,7 @@ class ImportTests:
         assert source.history.latest().history_change_reason == f"Imported from {MALI.name}"
 
     def test_footnote_texts_are_unchanged(self):
-        import_files(MALI, WESTMARCH, EASTMARCH)
+        import_profiles(MALI, WESTMARCH, EASTMARCH)
 
         assert comparable(export("mali", "cluster-munition-ban-policy")) == comparable(
             MALI.read_text()
@@ -153,16 +144,16 @@ class ImportTests:
 
 class ReimportTests:
     def test_reimporting_an_unchanged_file_writes_no_history(self):
-        import_files(MALI, WESTMARCH, EASTMARCH)
+        import_profiles(MALI, WESTMARCH, EASTMARCH)
         before = (history_count(), Source.objects.count(), CitationSource.objects.count())
 
-        output = import_files(MALI, WESTMARCH, EASTMARCH)
+        output = import_profiles(MALI, WESTMARCH, EASTMARCH)
 
         assert (history_count(), Source.objects.count(), CitationSource.objects.count()) == before
         assert output.count("is unchanged") == 3
 
     def test_a_changed_footnote_is_relinked_and_the_old_source_kept(self):
-        import_files(MALI)
+        import_profiles(MALI)
         citation = footnote("mali", 7)
         [(old_email, _pinpoint)] = cited(citation)
         changed = MALI.read_text().replace("Network, 19 July 2010.", "Network, 20 July 2010.")
@@ -178,7 +169,7 @@ class ReimportTests:
         assert "1 sources created" in output
 
     def test_a_footnote_citing_fewer_sources_loses_its_extra_links(self):
-        import_files(MALI)
+        import_profiles(MALI)
         changed = MALI.read_text().replace(
             "; and statement of Mali, Convention on Cluster Munitions First Meeting of States "
             "Parties, Vientiane, 10 November 2010",
@@ -193,7 +184,7 @@ class ReimportTests:
         assert removed.history_change_reason == f"Imported from {MALI.name}"
 
     def test_an_unchanged_ibid_follows_the_footnote_before_it(self):
-        import_files(WESTMARCH)
+        import_profiles(WESTMARCH)
         changed = WESTMARCH.read_text().replace("2 May 2012.", "3 May 2012.")
 
         import_text(changed, WESTMARCH.name)
@@ -203,7 +194,7 @@ class ReimportTests:
         assert cited(footnote("westmarch", 5)) == [letter]
 
     def test_a_changed_footnote_with_no_readable_source_keeps_its_links(self):
-        import_files(MALI)
+        import_profiles(MALI)
         before = cited(footnote("mali", 1))
         changed = MALI.read_text().replace(
             "Statement of Mali, Convention on Cluster Munitions Intersessional Meeting, Session "
@@ -219,7 +210,7 @@ class ReimportTests:
         assert cited(footnote("mali", 1)) == before
 
     def test_an_editors_links_on_an_unchanged_footnote_are_kept(self):
-        import_files(MALI)
+        import_profiles(MALI)
         citation = footnote("mali", 2)
         citation.source_links.filter(position=1).delete()
 
@@ -239,7 +230,7 @@ class QueryTests:
         return len(queries)
 
     def test_linking_takes_the_same_queries_however_many_footnotes(self):
-        import_files(WESTMARCH, EASTMARCH)
+        import_profiles(WESTMARCH, EASTMARCH)
         westmarch = self.link_all("westmarch")  # 5 footnotes, 5 new sources
 
         assert self.link_all("eastmarch") == westmarch  # 9 footnotes, 5 new sources
@@ -264,7 +255,7 @@ class KeyTests:
 
 class AdminTests:
     def test_the_source_page_lists_where_it_is_cited(self, admin_client):
-        import_files(MALI)
+        import_profiles(MALI)
         six, eight = footnote("mali", 6), footnote("mali", 8)
         [(seminar, _pinpoint)] = cited(eight)
 
@@ -277,7 +268,7 @@ class AdminTests:
         assert f'href="{admin_url(eight.claim)}">In May 2013, a government official' in page
 
     def test_the_source_page_queries_do_not_grow_with_citations(self, admin_client):
-        import_files(MALI)
+        import_profiles(MALI)
         [(seminar, _pinpoint)] = cited(footnote("mali", 8))
         url = admin_url(seminar)
         few = count_queries(admin_client, url)
@@ -292,7 +283,7 @@ class AdminTests:
         assert count_queries(admin_client, url) == few
 
     def test_the_list_counts_citations_and_filters_by_notes_taker_and_use(self, admin_client):
-        import_files(MALI)
+        import_profiles(MALI)
         unused = Source.objects.create(kind=Source.Kind.OTHER, title="Unused")
         url = admin_url(Source, "changelist")
 

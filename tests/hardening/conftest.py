@@ -8,17 +8,16 @@ whole test in one transaction; tests that write roll each example back themselve
 import hashlib
 import os
 from contextlib import contextmanager
-from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, settings
 
 from profiles.models import Claim, Profile
 from profiles.publishing import profile_publish
-from tests.conftest import FIXTURES
+from tests.conftest import MALI, WESTMARCH
+from tests.factories import import_profile_file
 
 # HARDENING_EXAMPLES=1000 searches harder, for a while; the suite keeps to a few seconds.
 EXAMPLES = int(os.environ.get("HARDENING_EXAMPLES", "0"))
@@ -66,22 +65,12 @@ def rolled_back():
 
 # Published data, so that the pages under test render real rows ---------------------------------
 
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
-WESTMARCH = FIXTURES / "westmarch-cluster-munition-ban-policy.txt"
-
-
-def import_and_publish(path) -> Profile:
-    call_command("import_profile", str(path), "--publish", stdout=StringIO())
-    return Profile.objects.select_related("country", "topic").get(
-        country__slug=path.name.split("-")[0]
-    )
-
 
 @pytest.fixture
 def published(db) -> Profile:
     """Mali's profile in two editions, and Westmarch's (older layout, with a status box)."""
-    import_and_publish(WESTMARCH)
-    mali = import_and_publish(MALI)
+    import_profile_file(WESTMARCH, publish=True)
+    mali = import_profile_file(MALI, publish=True)
     claim = Claim.objects.filter(section__profile=mali).order_by("pk").first()
     claim.text = f"{claim.text} It said so again."
     claim.save()

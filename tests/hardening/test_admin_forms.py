@@ -3,16 +3,13 @@ errors, a redirect, or a refusal (400, 403, 404), never an error page; and whate
 successful save leaves every row and every history record as it was."""
 
 import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from citations.filters import ReviewQueueFilter
 from citations.models import Citation, CitationSource, Source
 from profiles.models import ChangeSet, Claim, Section, Topic, Treaty, TreatyStatus
-from profiles.roles import FACT_CHECKERS
-from tests.factories import changeform_data, make_user
+from tests.factories import changeform_data
 from tests.hardening.conftest import database_state, examples, rolled_back
 
 pytestmark = pytest.mark.django_db
@@ -73,22 +70,6 @@ def objects(published):
 
 
 @pytest.fixture
-def superuser_client():
-    client = Client()
-    client.force_login(make_user("root", superuser=True))
-    return client
-
-
-@pytest.fixture
-def fact_checker_client():
-    user = make_user("checker")
-    user.groups.add(Group.objects.get(name=FACT_CHECKERS))
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def forms(superuser_client, objects):
     """The add and change forms of every model, as the admin renders them, ready to post."""
     forms = {}
@@ -135,14 +116,12 @@ def test_any_post_to_an_add_or_change_form_saves_or_shows_errors(superuser_clien
 
 @examples(10)
 @given(data=st.data())
-def test_a_fact_checker_cannot_change_anything_through_the_forms(
-    fact_checker_client, objects, data
-):
+def test_a_fact_checker_cannot_change_anything_through_the_forms(checker_client, objects, data):
     model, obj = data.draw(st.sampled_from(sorted(objects.items())), label="object")
     url = data.draw(st.sampled_from([f"/admin/{model}/add/", f"/admin/{model}/{obj.pk}/change/"]))
     fields = data.draw(st.dictionaries(any_text, values, max_size=4), label="data")
 
-    response = post_and_check(fact_checker_client, url, fields, saved_answers=())
+    response = post_and_check(checker_client, url, fields, saved_answers=())
 
     assert response.status_code == 403
 

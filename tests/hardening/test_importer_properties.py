@@ -11,19 +11,12 @@ from hypothesis import strategies as st
 
 from profiles.importing import profile_export, profiles_import
 from profiles.textformat import ProfileFormatError, parse_profile
-from tests.conftest import FIXTURES
+from tests.conftest import EASTMARCH, MALI, WESTMARCH
 from tests.hardening.conftest import HARDENING, database_state, rolled_back
 
 pytestmark = pytest.mark.django_db
 
-FIXTURE_TEXTS = [
-    (FIXTURES / name).read_text(encoding="utf-8")
-    for name in (
-        "mali-cluster-munition-ban-policy.txt",
-        "westmarch-cluster-munition-ban-policy.txt",
-        "edge/eastmarch-mine-ban-policy.txt",
-    )
-]
+FIXTURE_TEXTS = [path.read_text(encoding="utf-8") for path in (MALI, WESTMARCH, EASTMARCH)]
 PROBLEM = re.compile(r"^.+?(:\d+)?: .+", re.DOTALL)
 
 # Any text a file could hold once decoded: control characters, NULs, any plane of unicode

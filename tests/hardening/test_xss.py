@@ -10,7 +10,7 @@ from django.test import Client
 
 from citations.models import Citation, CitationSource, Source
 from profiles.models import ChangeSet, Claim, Profile, Section
-from tests.factories import changeform_data, make_user
+from tests.factories import changeform_data
 from tests.hardening.payloads import (
     COUNTRY,
     HEADING,
@@ -30,12 +30,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def profile() -> Profile:
     return publish_payload_profile()
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(make_user("root", superuser=True))
-    return client
 
 
 def html_of(client: Client, url: str) -> str:
@@ -176,30 +170,30 @@ def admin_pages(profile: Profile) -> dict[str, list[str]]:
     return pages
 
 
-def test_admin_pages_show_every_payload_as_text(admin_client, profile):
+def test_admin_pages_show_every_payload_as_text(superuser_client, profile):
     for url, texts in admin_pages(profile).items():
-        html = html_of(admin_client, url)
+        html = html_of(superuser_client, url)
         assert active_payloads(html) == [], url
         for text in texts:
             assert escaped(text) in html, (url, text)
 
 
-def test_a_source_address_that_is_not_http_is_shown_but_never_linked(admin_client, profile):
+def test_a_source_address_that_is_not_http_is_shown_but_never_linked(superuser_client, profile):
     source = Source.objects.get(url=JAVASCRIPT_URL)
 
     for url in ("/admin/review/?state=all", f"/admin/review/?source={source.pk}&state=all"):
-        html = html_of(admin_client, url)
+        html = html_of(superuser_client, url)
         assert f'href="{escaped(JAVASCRIPT_URL)}"' not in html
         assert escaped(JAVASCRIPT_URL) in html
 
 
-def test_the_admin_refuses_a_source_address_that_is_not_http(admin_client, profile):
+def test_the_admin_refuses_a_source_address_that_is_not_http(superuser_client, profile):
     source = Source.objects.get(url=JAVASCRIPT_URL)
     source.url = source.archived_url = "https://example.org/"
     source.save()
-    response = admin_client.get(f"/admin/citations/source/{source.pk}/change/")
+    response = superuser_client.get(f"/admin/citations/source/{source.pk}/change/")
     data = changeform_data(response, {"url": JAVASCRIPT_URL})
-    response = admin_client.post(f"/admin/citations/source/{source.pk}/change/", data)
+    response = superuser_client.post(f"/admin/citations/source/{source.pk}/change/", data)
 
     assert response.status_code == 200
     assert "Enter a valid URL." in str(response.context["adminform"].form.errors)

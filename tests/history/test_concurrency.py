@@ -2,46 +2,34 @@
 shows what the first changed, and saving again keeps both edits."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from history.forms import VERSION_FIELD
 from profiles.models import Claim, Section, TreatyStatus
+from profiles.roles import EDITORS, FACT_CHECKERS
 from tests.factories import (
     changeform_data,
     make_citation,
     make_claim,
+    make_member,
     make_profile,
     make_section,
     make_treaty_status,
-    make_user,
 )
+from tests.helpers import admin_url
 
 pytestmark = pytest.mark.django_db
 
 
-def admin_url(obj, view="change"):
-    opts = obj._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])
-
-
-def editor(username: str) -> Client:
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client = Client()
-    client.force_login(user)
-    return client
+@pytest.fixture
+def ana(client_for) -> Client:
+    return client_for(EDITORS, "ana")
 
 
 @pytest.fixture
-def ana() -> Client:
-    return editor("ana")
-
-
-@pytest.fixture
-def ben() -> Client:
-    return editor("ben")
+def ben(client_for) -> Client:
+    return client_for(EDITORS, "ben")
 
 
 def errors(response) -> str:
@@ -325,8 +313,7 @@ class RevertTests:
 
 
 def test_the_version_field_is_not_shown_to_those_who_only_view(client):
-    viewer = make_user("viewer")
-    viewer.groups.add(Group.objects.get(name="Fact-checkers"))
+    viewer = make_member("viewer", FACT_CHECKERS)
     client.force_login(viewer)
     section = make_section()
 

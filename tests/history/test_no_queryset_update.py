@@ -12,14 +12,13 @@ above.
 """
 
 import ast
-from pathlib import Path
 
 from django.apps import apps
 
 from history.versions import is_versioned
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["profiles", "citations", "monitor"]
+SOURCES = ["history", "profiles", "citations", "monitor"]
 MARKER = "# history-safe:"
 WRITES = {"update", "bulk_update", "bulk_create"}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}

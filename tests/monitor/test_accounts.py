@@ -13,7 +13,6 @@ from django.test import Client, override_settings
 
 from monitor.security import security_event
 from profiles.models import ChangeSet, Claim, Profile
-from tests.conftest import FIXTURES
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +23,8 @@ LIMIT = settings.AXES_FAILURE_LIMIT
 
 
 @pytest.fixture
-def editor():
+def staff_user():
+    """A staff user in no group, "editor", whose password is PASSWORD."""
     return make_user("editor", password=PASSWORD)
 
 
@@ -46,12 +46,14 @@ def logged_in(response) -> bool:
 
 
 class LoginThrottlingTests:
-    def test_failures_below_the_limit_still_let_the_right_password_in(self, client, editor):
+    def test_failures_below_the_limit_still_let_the_right_password_in(self, client, staff_user):
         fail(client, LIMIT - 1)
 
         assert logged_in(log_in(client, PASSWORD))
 
-    def test_the_limit_locks_out_even_the_right_password_with_a_clear_page(self, client, editor):
+    def test_the_limit_locks_out_even_the_right_password_with_a_clear_page(
+        self, client, staff_user
+    ):
         fail(client, LIMIT)
 
         response = log_in(client, PASSWORD)
@@ -64,7 +66,7 @@ class LoginThrottlingTests:
         assert f"Try again after {retry_at:%H:%M} UTC" in page
         assert "_auth_user_id" not in client.session
 
-    def test_the_lockout_ends_after_the_cool_off(self, client, editor):
+    def test_the_lockout_ends_after_the_cool_off(self, client, staff_user):
         fail(client, LIMIT)
         assert log_in(client, PASSWORD).status_code == 429
 
@@ -76,7 +78,7 @@ class LoginThrottlingTests:
 
         assert logged_in(log_in(client, PASSWORD))
 
-    def test_attempts_during_the_lockout_do_not_extend_it(self, client, editor):
+    def test_attempts_during_the_lockout_do_not_extend_it(self, client, staff_user):
         fail(client, LIMIT)
         last_counted = AccessAttempt.objects.get().attempt_time
 
@@ -84,7 +86,7 @@ class LoginThrottlingTests:
 
         assert AccessAttempt.objects.get().attempt_time == last_counted
 
-    def test_a_successful_login_resets_the_count(self, client, editor):
+    def test_a_successful_login_resets_the_count(self, client, staff_user):
         fail(client, LIMIT - 1)
         assert logged_in(log_in(client, PASSWORD))
         client.logout()
@@ -93,7 +95,7 @@ class LoginThrottlingTests:
 
         assert logged_in(log_in(client, PASSWORD))
 
-    def test_a_lockout_holds_for_one_address_only(self, client, editor):
+    def test_a_lockout_holds_for_one_address_only(self, client, staff_user):
         fail(client, LIMIT, REMOTE_ADDR="203.0.113.9")
 
         assert log_in(client, PASSWORD, REMOTE_ADDR="203.0.113.9").status_code == 429
@@ -101,7 +103,7 @@ class LoginThrottlingTests:
 
     @override_settings(TRUSTED_PROXIES=1)
     def test_behind_the_proxy_the_address_it_forwards_counts_not_one_the_client_wrote(
-        self, client, editor
+        self, client, staff_user
     ):
         for spoofed in range(LIMIT):
             # Behind nginx every request comes from the proxy; the client can prepend anything.
@@ -131,7 +133,7 @@ def security_events(caplog, event: str) -> list[logging.LogRecord]:
 
 class SecurityLogTests:
     def test_a_login_and_a_logout_are_logged_with_user_path_address_and_time(
-        self, client, editor, caplog
+        self, client, staff_user, caplog
     ):
         with caplog.at_level(logging.INFO, logger="monitor.security"):
             log_in(client, PASSWORD, REMOTE_ADDR="198.51.100.7")
@@ -145,7 +147,7 @@ class SecurityLogTests:
         assert (logout.user, logout.path) == ("editor", "/admin/logout/")
 
     def test_a_failed_login_names_the_username_tried_never_the_password(
-        self, client, editor, caplog
+        self, client, staff_user, caplog
     ):
         log_in(client, "hunter2-secret", username="editor")
 
@@ -153,7 +155,7 @@ class SecurityLogTests:
         assert (failed.user, failed.username, failed.path) == ("anonymous", "editor", LOGIN)
         assert "hunter2-secret" not in caplog.text
 
-    def test_a_lockout_is_logged(self, client, editor, caplog):
+    def test_a_lockout_is_logged(self, client, staff_user, caplog):
         fail(client, LIMIT)
 
         [lockout] = security_events(caplog, "lockout")
@@ -192,16 +194,6 @@ def test_an_event_while_the_database_is_down_is_logged_with_an_unknown_user(rf, 
 
     [denied] = security_events(caplog, "permission_denied")
     assert (denied.user, denied.path) == ("unknown", "/admin/")
-
-
-@pytest.fixture
-def mali() -> Profile:
-    call_command(
-        "import_profile",
-        str(FIXTURES / "mali-cluster-munition-ban-policy.txt"),
-        stdout=StringIO(),
-    )
-    return Profile.objects.get(country__slug="mali")
 
 
 class EditorialActLogTests:
@@ -261,7 +253,7 @@ class EditorialActLogTests:
         assert (reverted.user, reverted.path, reverted.profile) == ("boss", revert, str(mali))
 
 
-def test_the_session_cookie_is_https_only_and_hidden_from_scripts(client, editor):
+def test_the_session_cookie_is_https_only_and_hidden_from_scripts(client, staff_user):
     log_in(client, PASSWORD)
 
     session = client.cookies[settings.SESSION_COOKIE_NAME]
@@ -269,7 +261,7 @@ def test_the_session_cookie_is_https_only_and_hidden_from_scripts(client, editor
 
 
 @override_settings(TRUSTED_PROXIES=1)
-def test_a_forwarded_address_that_is_not_one_falls_back_to_the_connection(client, editor):
+def test_a_forwarded_address_that_is_not_one_falls_back_to_the_connection(client, staff_user):
     response = log_in(
         client, "wrong-password", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="<script>"
     )

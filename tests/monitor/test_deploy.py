@@ -4,9 +4,8 @@ settings and the shared cache, each in a fresh interpreter with a clean environm
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 # The production variables README's "Production" section documents (besides the database).
 PRODUCTION = {
@@ -20,12 +19,12 @@ PRODUCTION = {
 def run(args: list[str], **environ: str) -> subprocess.CompletedProcess:
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(BASE_DIR),
+        "PYTHONPATH": str(ROOT),
         "DJANGO_SETTINGS_MODULE": "monitor.settings",
         **environ,
     }
     return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
 
 

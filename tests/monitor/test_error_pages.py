@@ -4,10 +4,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.error_urls import SECRET_DETAIL
 from tests.factories import make_user
+from tests.monitor.error_urls import SECRET_DETAIL
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.error_urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.monitor.error_urls")]
 
 GIVEAWAYS = ["Traceback", "RuntimeError", "SELECT", "secret_column", "SECRET_KEY", "settings"]
 

@@ -9,15 +9,13 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import dj_database_url
 import psycopg
 import pytest
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURE = ROOT / "tests/fixtures/mali-cluster-munition-ban-policy.txt"
+from tests.conftest import MALI, ROOT
 
 
 @pytest.fixture
@@ -111,7 +109,7 @@ def test_migrations_apply_backwards_and_forwards_again_keeping_the_profiles(mana
     none = applied(manage("migrate profiles zero --verbosity=0", SHOW))
     again = applied(manage("migrate --verbosity=0", SHOW))
 
-    exported = manage(f"import_profile {FIXTURE} --publish", EXPORT)
+    exported = manage(f"import_profile {MALI} --publish", EXPORT)
     # Back to the countries and treaties the published profile stands on, and forwards.
     exported_again = manage(
         "migrate profiles 0003 --verbosity=0",

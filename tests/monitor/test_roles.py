@@ -4,46 +4,21 @@ Staff get their powers from the Editors, Fact-checkers and Publishers groups; th
 is the only account with every permission without a group.
 """
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
-from django.test import Client
 
 from citations.models import Citation
-from profiles.models import Claim, Profile
+from profiles.models import Claim
 from profiles.publishing import profile_publish
-from tests.conftest import FIXTURES
-from tests.factories import changeform_data, make_user
+from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
+from tests.conftest import ANONYMOUS, SUPERUSER
+from tests.factories import changeform_data
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "editor", "fact-checker", "publisher", "superuser"]
-GROUPS = {"editor": "Editors", "fact-checker": "Fact-checkers", "publisher": "Publishers"}
+ROLES = [ANONYMOUS, "editor", "fact-checker", "publisher", SUPERUSER]
+GROUPS = {"editor": EDITORS, "fact-checker": FACT_CHECKERS, "publisher": PUBLISHERS}
 PROFILE = "/countries/mali/cluster-munition-ban-policy"
-
-
-@pytest.fixture
-def mali() -> Profile:
-    call_command(
-        "import_profile",
-        str(FIXTURES / "mali-cluster-munition-ban-policy.txt"),
-        "--publish",
-        stdout=StringIO(),
-    )
-    return Profile.objects.get(country__slug="mali")
-
-
-def client_for(role: str) -> Client:
-    client = Client()
-    if role == "superuser":
-        client.force_login(make_user("root", superuser=True))
-    elif role != "anonymous":
-        user = make_user(role.replace("-", ""))
-        user.groups.add(Group.objects.get(name=GROUPS[role]))
-        client.force_login(user)
-    return client
 
 
 def expect(anonymous, editor, checker, publisher, superuser) -> dict[str, int]:
@@ -153,28 +128,28 @@ def cases():
 
 
 @pytest.mark.parametrize(("method", "url", "role", "status"), list(cases()))
-def test_role_matrix(mali, method, url, role, status):
-    claim = Claim.objects.filter(section__profile=mali).first()
+def test_role_matrix(published_mali, client_for, method, url, role, status):
+    claim = Claim.objects.filter(section__profile=published_mali).first()
     ids = {
-        "profile": mali.pk,
+        "profile": published_mali.pk,
         "claim": claim.pk,
-        "citation": Citation.objects.filter(claim__section__profile=mali).first().pk,
-        "publication": mali.publications.get().pk,
+        "citation": Citation.objects.filter(claim__section__profile=published_mali).first().pk,
+        "publication": published_mali.publications.get().pk,
     }
     citation = Citation.objects.get(pk=ids["citation"])
     ids["citation_version"] = citation.history.earliest().history_id
     url = url.format(**ids)
-    client = client_for(role)
+    client = client_for(GROUPS.get(role, role))
 
     if method == "get":
         response = client.get(url)
     elif method == "post-form":
         # A valid submission of the form as the superuser sees it, posted by `role`.
-        form = changeform_data(client_for("superuser").get(url))
+        form = changeform_data(client_for(SUPERUSER).get(url))
         response = client.post(url, form)
     elif method == "post-revert":
         # Reverting posts the old version's form, here with a changed footnote text.
-        form = changeform_data(client_for("superuser").get(url))
+        form = changeform_data(client_for(SUPERUSER).get(url))
         form["text"] = "Rewritten through the revert form."
         response = client.post(url, form)
         changed = Citation.objects.filter(text="Rewritten through the revert form.").exists()
@@ -201,14 +176,14 @@ def test_the_groups_carry_the_permissions_not_superuser_flags():
     ) == {"review_citation"}
 
 
-def test_a_publisher_publishes_what_an_editor_changed(mali):
-    claim = Claim.objects.filter(section__profile=mali).first()
-    editor, publisher = client_for("editor"), client_for("publisher")
+def test_a_publisher_publishes_what_an_editor_changed(published_mali, client_for):
+    claim = Claim.objects.filter(section__profile=published_mali).first()
+    editor, publisher = client_for(EDITORS), client_for(PUBLISHERS)
     form = changeform_data(editor.get(f"/admin/profiles/claim/{claim.pk}/change/"))
     form["text"] = "Edited by the editor."
     assert editor.post(f"/admin/profiles/claim/{claim.pk}/change/", form).status_code == 302
 
-    publisher.post(f"/admin/profiles/profile/{mali.pk}/publish/")
+    publisher.post(f"/admin/profiles/profile/{published_mali.pk}/publish/")
 
-    assert mali.publications.count() == 2
-    assert profile_publish(profile=mali).created is False
+    assert published_mali.publications.count() == 2
+    assert profile_publish(profile=published_mali).created is False

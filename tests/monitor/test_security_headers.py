@@ -1,17 +1,13 @@
 """Security headers on every kind of response, HTTPS behaviour, and no cookies for readers."""
 
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client, override_settings
 
-from profiles.models import Claim, Profile
-from profiles.publishing import profile_publish
-from tests.conftest import FIXTURES
+from profiles.models import Profile
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -23,23 +19,6 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-@pytest.fixture
-def mali() -> Profile:
-    """Mali published twice, so that there are editions to list and compare."""
-    call_command(
-        "import_profile",
-        str(FIXTURES / "mali-cluster-munition-ban-policy.txt"),
-        "--publish",
-        stdout=StringIO(),
-    )
-    profile = Profile.objects.select_related("topic__treaty").get(country__slug="mali")
-    claim = Claim.objects.filter(section__profile=profile).first()
-    claim.text += " Amended."
-    claim.save()
-    profile_publish(profile=profile)
-    return profile
 
 
 def public_urls(profile: Profile) -> list[str]:
@@ -85,8 +64,8 @@ def assert_security_headers(response) -> None:
     assert directives["form-action"] == ["'self'"]
 
 
-def test_public_pages_and_exports_carry_the_security_headers(client, mali):
-    for url in public_urls(mali):
+def test_public_pages_and_exports_carry_the_security_headers(client, mali_in_two_editions):
+    for url in public_urls(mali_in_two_editions):
         response = client.get(url)
 
         assert response.status_code in {200, 404}, url
@@ -139,8 +118,8 @@ def test_plain_http_is_redirected_to_https_except_the_health_check(client):
     assert client.get("/health/").status_code == 200
 
 
-def test_public_pages_set_no_cookies(client, mali):
-    for url in public_urls(mali):
+def test_public_pages_set_no_cookies(client, mali_in_two_editions):
+    for url in public_urls(mali_in_two_editions):
         response = client.get(url)
 
         assert not response.cookies, url

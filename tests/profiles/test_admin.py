@@ -1,9 +1,6 @@
 import datetime
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from profiles.admin import CountryAdmin
@@ -19,25 +16,11 @@ from tests.factories import (
     make_topic,
     make_treaty,
     make_treaty_status,
+    make_tree,
 )
+from tests.helpers import admin_url, count_queries
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_url(obj_or_model, view="change", *args):
-    opts = obj_or_model._meta
-    if view in ("change", "history", "delete"):
-        args = (obj_or_model.pk, *args)
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
-
-
-def count_queries(client, url):
-    # Start each count from a cold content-type cache, whatever earlier tests left in it.
-    ContentType.objects.clear_cache()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.fixture
@@ -46,15 +29,6 @@ def claim():
     claim = make_claim(text="Testland ratified the convention.")
     make_citation_source(citation=make_citation(claim=claim, text="Statement of Testland."))
     make_treaty_status(country=claim.section.profile.country)
-    return claim
-
-
-def make_tree(number):
-    """Make a profile with a claim citing a source, and its country's treaty status."""
-    country = make_country(f"Testland {number}")
-    claim = make_claim(section=make_section(profile=make_profile(country=country)))
-    make_citation_source(citation=make_citation(claim=claim))
-    make_treaty_status(country=country, treaty=make_treaty(f"Treaty {number}"))
     return claim
 
 

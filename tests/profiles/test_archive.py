@@ -38,24 +38,23 @@ from profiles.models import ChangeSet, Claim, Country, Profile, SearchEntry
 from profiles.publishing import profile_publish, profile_withdraw
 from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
 from profiles.textformat import read_profile_file
-from tests.conftest import FIXTURES
-from tests.factories import make_user
+from tests.conftest import MALI, ROOT, WESTMARCH
+from tests.factories import make_member, make_user
 
-REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "archive-test-password"
 
 
 def build_content() -> None:
     """Write varied content through the services, as editors would."""
-    editor = in_role(make_user("editor", password=PASSWORD), EDITORS)
-    checker = in_role(make_user("checker", password=PASSWORD), FACT_CHECKERS)
-    publisher = in_role(make_user("publisher", password=PASSWORD), PUBLISHERS)
+    editor = make_member("editor", EDITORS, password=PASSWORD)
+    checker = make_member("checker", FACT_CHECKERS, password=PASSWORD)
+    publisher = make_member("publisher", PUBLISHERS, password=PASSWORD)
     make_user("admin", superuser=True, password=PASSWORD, first_name="Ada", email="a@example.org")
     get_user_model().objects.filter(username="admin").update(last_login=timezone.now())
 
     documents = [
-        read_profile_file(FIXTURES / "mali-cluster-munition-ban-policy.txt"),
-        read_profile_file(FIXTURES / "westmarch-cluster-munition-ban-policy.txt"),
+        read_profile_file(MALI),
+        read_profile_file(WESTMARCH),
     ]
     mali, westmarch = (report.profile for report in profiles_import(documents=documents))
     profile_publish(profile=mali, user=publisher)
@@ -77,11 +76,6 @@ def build_content() -> None:
         action_flag=CHANGE,
         change_message="[]",
     )
-
-
-def in_role(user, role: str):
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def public_page() -> bytes:
@@ -353,7 +347,7 @@ def manage(database_url: str, *args: str) -> str:
     environment = {**os.environ, "DATABASE_URL": database_url}
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=REPO,
+        cwd=ROOT,
         env=environment,
         capture_output=True,
         text=True,

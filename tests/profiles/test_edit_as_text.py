@@ -1,11 +1,6 @@
 """Edit as text: a profile's working copy opened in the plain-text format, previewed, applied."""
 
-from io import StringIO
-
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.test import Client
 
 from citations.models import Citation, ReviewState
@@ -14,47 +9,17 @@ from history.changesets import change_set
 from profiles.edit_text import profile_text_plan, profile_text_read
 from profiles.importing import profile_export
 from profiles.models import ChangeSet, Claim, Profile
-from tests.conftest import FIXTURES
-from tests.factories import make_user
+from tests.factories import make_member, make_user
+from tests.helpers import history_count
 
 pytestmark = pytest.mark.django_db
 
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
 OLD_CLAIM = "Mali has stated several times"
 NEW_CLAIM = "Mali has stated many times"
 
 
-def history_count() -> int:
-    versioned = [model for model in apps.get_models() if hasattr(model, "history")]
-    return sum(model.history.count() for model in versioned)
-
-
 def written() -> tuple[int, int]:
     return history_count(), ChangeSet.objects.count()
-
-
-def in_role(username: str, role: str):
-    user = make_user(username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def mali() -> Profile:
-    call_command("import_profile", str(MALI), stdout=StringIO())
-    return Profile.objects.get(country__slug="mali")
-
-
-@pytest.fixture
-def editor():
-    return in_role("editor", "Editors")
-
-
-@pytest.fixture
-def client(editor) -> Client:
-    client = Client()
-    client.force_login(editor)
-    return client
 
 
 def url(profile) -> str:
@@ -74,7 +39,7 @@ def submit(client, profile, fields: dict, text: str, button: str = "preview"):
 
 
 def verify(citation: Citation) -> None:
-    checker = in_role("checker", "Fact-checkers")
+    checker = make_member("checker", "Fact-checkers")
     citation_review(citation=citation, reviewer=checker, state=ReviewState.VERIFIED)
 
 
@@ -82,7 +47,7 @@ class OpenTests:
     @pytest.mark.parametrize("role", ["Editors", "Publishers"])
     def test_editors_and_publishers_open_the_exported_text(self, mali, role):
         client = Client()
-        client.force_login(in_role("someone", role))
+        client.force_login(make_member("someone", role))
 
         response = client.get(url(mali))
 
@@ -91,15 +56,15 @@ class OpenTests:
         assert form["text"].value() == profile_export(profile=mali)
         assert "Mali has stated several times that it has never used" in response.text
 
-    def test_the_change_page_links_to_it(self, client, mali):
-        response = client.get(f"/admin/profiles/profile/{mali.pk}/change/")
+    def test_the_change_page_links_to_it(self, editor_client, mali):
+        response = editor_client.get(f"/admin/profiles/profile/{mali.pk}/change/")
 
         assert f'href="{url(mali)}"' in response.text
         assert "Edit as text" in response.text
 
     def test_a_fact_checker_may_neither_open_nor_submit(self, mali):
         checker = Client()
-        checker.force_login(in_role("checker", "Fact-checkers"))
+        checker.force_login(make_member("checker", "Fact-checkers"))
         text = profile_export(profile=mali)
         before = written()
 
@@ -113,14 +78,14 @@ class OpenTests:
 
 class PreviewTests:
     def test_an_edited_claim_is_shown_changed_word_by_word_and_nothing_is_written(
-        self, client, mali
+        self, editor_client, mali
     ):
         claim = Claim.objects.get(text__startswith=OLD_CLAIM)
         verify(claim.citations.get())
-        fields = opened(client, mali)
+        fields = opened(editor_client, mali)
         before = written()
 
-        response = submit(client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM))
+        response = submit(editor_client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM))
 
         assert response.status_code == 200
         assert response.templates[0].name == "admin/profiles/profile/edit_text_confirm.html"
@@ -139,10 +104,10 @@ class PreviewTests:
         assert claim.text.startswith(OLD_CLAIM)
         assert claim.citations.get().review_state == ReviewState.VERIFIED
 
-    def test_a_removed_claim_and_its_reviewed_footnote_are_listed(self, client, mali):
+    def test_a_removed_claim_and_its_reviewed_footnote_are_listed(self, editor_client, mali):
         claim = Claim.objects.get(text__startswith="It is not known to have produced")
         verify(claim.citations.get())
-        fields = opened(client, mali)
+        fields = opened(editor_client, mali)
         text = fields["text"].replace(
             " It is not known to have produced or transferred the weapons.[7]", ""
         )
@@ -152,7 +117,7 @@ class PreviewTests:
             "",
         )
 
-        plan = submit(client, mali, fields, text).context["plan"]
+        plan = submit(editor_client, mali, fields, text).context["plan"]
 
         assert [(change.kind, change.segments[0].text) for change in plan.claims] == [
             ("removed", claim.text)
@@ -163,8 +128,8 @@ class PreviewTests:
         ]
         assert plan.review_resets == []
 
-    def test_added_claims_footnotes_and_header_changes_are_listed(self, client, mali):
-        fields = opened(client, mali)
+    def test_added_claims_footnotes_and_header_changes_are_listed(self, editor_client, mali):
+        fields = opened(editor_client, mali)
         text = (
             fields["text"]
             .replace("07 June 2016", "08 June 2016")
@@ -173,7 +138,7 @@ class PreviewTests:
             + "\n\n[9] Email from the Ministry of Defence, 1 May 2015.\n"
         )
 
-        plan = submit(client, mali, fields, text).context["plan"]
+        plan = submit(editor_client, mali, fields, text).context["plan"]
 
         assert [(change.label, change.old, change.new) for change in plan.fields] == [
             ("Last updated", "07 June 2016", "08 June 2016")
@@ -183,36 +148,38 @@ class PreviewTests:
         ]
         assert [(change.kind, change.where) for change in plan.citations] == [("added", "[9]")]
 
-    def test_an_unchanged_text_changes_nothing(self, client, mali):
-        fields = opened(client, mali)
+    def test_an_unchanged_text_changes_nothing(self, editor_client, mali):
+        fields = opened(editor_client, mali)
 
-        response = submit(client, mali, fields, fields["text"])
+        response = submit(editor_client, mali, fields, fields["text"])
 
         assert not response.context["plan"].has_changes
         assert "Your text changes nothing" in response.text
         assert 'name="apply"' not in response.text
 
-    def test_back_to_the_text_keeps_the_edit(self, client, mali):
-        fields = opened(client, mali)
+    def test_back_to_the_text_keeps_the_edit(self, editor_client, mali):
+        fields = opened(editor_client, mali)
         text = fields["text"].replace(OLD_CLAIM, NEW_CLAIM)
 
-        response = submit(client, mali, fields, text, "edit")
+        response = submit(editor_client, mali, fields, text, "edit")
 
         assert response.templates[0].name == "admin/profiles/profile/edit_text.html"
         assert NEW_CLAIM in response.context["form"]["text"].value()
 
 
 class ApplyTests:
-    def test_applying_changes_the_claim_in_place_as_one_change_set(self, client, editor, mali):
+    def test_applying_changes_the_claim_in_place_as_one_change_set(
+        self, editor_client, editor, mali
+    ):
         claim = Claim.objects.get(text__startswith=OLD_CLAIM)
         citation = claim.citations.get()
         verify(citation)
         others = {other.pk: other.history.count() for other in Claim.objects.exclude(pk=claim.pk)}
         ids = set(Claim.objects.values_list("pk", flat=True))
-        fields = opened(client, mali)
+        fields = opened(editor_client, mali)
 
         response = submit(
-            client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM), "apply"
+            editor_client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM), "apply"
         )
 
         assert response.status_code == 302
@@ -231,22 +198,22 @@ class ApplyTests:
         assert citation.review_state == ReviewState.UNREVIEWED
         assert citation.history.first().change_set == edit
         assert profile_export(profile=mali) == fields["text"].replace(OLD_CLAIM, NEW_CLAIM)
-        message = [str(m) for m in client.get(response.url).context["messages"]]
+        message = [str(m) for m in editor_client.get(response.url).context["messages"]]
         assert message == ["Applied: 1 claims changed."]
 
-    def test_applying_an_unchanged_text_writes_nothing(self, client, mali):
-        fields = opened(client, mali)
+    def test_applying_an_unchanged_text_writes_nothing(self, editor_client, mali):
+        fields = opened(editor_client, mali)
         before = written()
 
-        response = submit(client, mali, fields, fields["text"], "apply")
+        response = submit(editor_client, mali, fields, fields["text"], "apply")
 
         assert response.status_code == 302
         assert written() == before
 
 
 class ErrorTests:
-    def test_errors_are_shown_with_line_numbers_and_nothing_is_written(self, client, mali):
-        fields = opened(client, mali)
+    def test_errors_are_shown_with_line_numbers_and_nothing_is_written(self, editor_client, mali):
+        fields = opened(editor_client, mali)
         text = fields["text"].replace("[8] Statement", "[9] Statement")
         lines = text.splitlines()
         marker = next(n for n, line in enumerate(lines, 1) if "did not possess" in line)
@@ -254,7 +221,7 @@ class ErrorTests:
         before = written()
 
         for button in ("preview", "apply"):
-            response = submit(client, mali, fields, text, button)
+            response = submit(editor_client, mali, fields, text, button)
 
             assert response.status_code == 200
             assert response.context["form"].errors["text"] == [
@@ -266,8 +233,8 @@ class ErrorTests:
             assert "[9] Statement" in response.context["form"]["text"].value()
             assert written() == before
 
-    def test_the_text_must_still_name_this_profile(self, client, mali):
-        fields = opened(client, mali)
+    def test_the_text_must_still_name_this_profile(self, editor_client, mali):
+        fields = opened(editor_client, mali)
         text = (
             fields["text"]
             .replace("Mali\n", "Westmarch\n", 1)
@@ -275,7 +242,7 @@ class ErrorTests:
         )
         before = (Profile.objects.count(), written())
 
-        response = submit(client, mali, fields, text, "apply")
+        response = submit(editor_client, mali, fields, text, "apply")
 
         assert response.context["form"].errors["text"] == [
             "line 1: the first line must name the country, “Mali”",
@@ -293,13 +260,15 @@ class ConflictTests:
         return claim
 
     @pytest.mark.parametrize("button", ["preview", "apply"])
-    def test_a_stale_text_is_refused_with_the_other_changes_shown(self, client, mali, button):
-        fields = opened(client, mali)
+    def test_a_stale_text_is_refused_with_the_other_changes_shown(
+        self, editor_client, mali, button
+    ):
+        fields = opened(editor_client, mali)
         theirs = self.edit_by_someone_else()
         before = written()
 
         response = submit(
-            client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM), button
+            editor_client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM), button
         )
 
         assert response.status_code == 200
@@ -313,15 +282,15 @@ class ConflictTests:
         theirs.refresh_from_db()
         assert "(since 1998)" in theirs.text
 
-    def test_after_a_refusal_the_text_is_opened_anew(self, client, mali):
-        fields = opened(client, mali)
+    def test_after_a_refusal_the_text_is_opened_anew(self, editor_client, mali):
+        fields = opened(editor_client, mali)
         self.edit_by_someone_else()
-        response = submit(client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM))
+        response = submit(editor_client, mali, fields, fields["text"].replace(OLD_CLAIM, NEW_CLAIM))
         form = response.context["form"]
         fields = {name: form[name].value() for name in ("base", "version")}
 
         response = submit(
-            client, mali, fields, profile_export(profile=mali).replace(OLD_CLAIM, NEW_CLAIM)
+            editor_client, mali, fields, profile_export(profile=mali).replace(OLD_CLAIM, NEW_CLAIM)
         )
 
         assert "conflict" not in response.context

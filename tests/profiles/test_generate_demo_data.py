@@ -16,7 +16,8 @@ from profiles.demo_data.prose import Prose
 from profiles.demo_data.vocabulary import vocabulary
 from profiles.models import Claim, Profile, Publication, Section, TreatyStatus
 from profiles.snapshots import build_snapshot, snapshot_checksum
-from profiles.timeline import history_model, profile_change_sets, tracked_fields
+from profiles.states import history_model, tracked_fields
+from profiles.timeline import profile_change_sets
 from tests.factories import make_profile, make_user
 
 pytestmark = pytest.mark.django_db

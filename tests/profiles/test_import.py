@@ -3,44 +3,17 @@
 import datetime
 import subprocess
 import sys
-from io import StringIO
 
 import pytest
-from django.apps import apps
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from citations.models import Citation
 from profiles.models import Claim, Country, Profile, Section, Topic, TreatyStatus
-from tests.conftest import FIXTURES
+from tests.conftest import EASTMARCH, MALI, ROOT, WESTMARCH
+from tests.factories import import_profiles, import_text
+from tests.helpers import comparable, export, history_count
 
 pytestmark = pytest.mark.django_db
-
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
-WESTMARCH = FIXTURES / "westmarch-cluster-munition-ban-policy.txt"
-EASTMARCH = FIXTURES / "edge" / "eastmarch-mine-ban-policy.txt"
-
-
-def import_files(*paths, **options) -> str:
-    out = StringIO()
-    call_command("import_profile", *[str(path) for path in paths], stdout=out, **options)
-    return out.getvalue()
-
-
-def export(country: str, topic: str) -> str:
-    out = StringIO()
-    call_command("export_profile", country, topic, stdout=out)
-    return out.getvalue()
-
-
-def history_count() -> int:
-    versioned = [model for model in apps.get_models() if hasattr(model, "history")]
-    return sum(model.history.count() for model in versioned)
-
-
-def comparable(text: str) -> list[str]:
-    from tests.profiles.test_textformat import comparable
-
-    return comparable(text)
 
 
 @pytest.mark.parametrize(
@@ -53,13 +26,13 @@ def comparable(text: str) -> list[str]:
     ids=["mali", "westmarch", "eastmarch"],
 )
 def test_import_then_export_reproduces_the_file(path, country, topic):
-    import_files(path)
+    import_profiles(path)
 
     assert comparable(export(country, topic)) == comparable(path.read_text())
 
 
 def test_import_builds_the_working_copy():
-    output = import_files(MALI)
+    output = import_profiles(MALI)
 
     profile = Profile.objects.get(country__slug="mali", topic__slug="cluster-munition-ban-policy")
     assert profile.last_updated == datetime.date(2016, 6, 7)
@@ -70,7 +43,7 @@ def test_import_builds_the_working_copy():
 
 
 def test_import_records_history_with_a_change_reason():
-    import_files(MALI)
+    import_profiles(MALI)
 
     claim = Claim.objects.filter(section__profile__country__slug="mali").first()
     record = claim.history.get()
@@ -79,7 +52,7 @@ def test_import_records_history_with_a_change_reason():
 
 
 def test_import_matches_an_existing_country_and_creates_an_unknown_one():
-    output = import_files(MALI, WESTMARCH)
+    output = import_profiles(MALI, WESTMARCH)
 
     assert Country.objects.filter(name="Mali").count() == 1
     westmarch = Country.objects.get(slug="westmarch")
@@ -94,7 +67,7 @@ def test_import_creates_a_missing_topic_with_its_slug(tmp_path):
         "Casualties\n\nIt happened.[1]\n\n[1] Email.\n"
     )
 
-    output = import_files(path)
+    output = import_profiles(path)
 
     topic = Topic.objects.get(slug="casualties-and-victim-assistance")
     assert topic.name == "Casualties and Victim Assistance"
@@ -103,7 +76,7 @@ def test_import_creates_a_missing_topic_with_its_slug(tmp_path):
 
 
 def test_import_fills_the_treaty_status_the_profile_states():
-    import_files(MALI)
+    import_profiles(MALI)
 
     status = TreatyStatus.objects.get(
         country__slug="mali", treaty__slug="convention-on-cluster-munitions"
@@ -118,7 +91,7 @@ def test_import_fills_the_treaty_status_the_profile_states():
 
 
 def test_import_never_overwrites_a_treaty_status_an_editor_entered(django_user_model):
-    import_files(MALI)
+    import_profiles(MALI)
     status = TreatyStatus.objects.get(
         country__slug="mali", treaty__slug="convention-on-cluster-munitions"
     )
@@ -134,28 +107,18 @@ def test_import_never_overwrites_a_treaty_status_an_editor_entered(django_user_m
     assert "kept the editor's signed on 04 December 2008 (the file says 03 December 2008)" in output
 
 
-def import_text(text: str, name: str) -> str:
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / name
-        path.write_text(text)
-        return import_files(path)
-
-
 class ReimportTests:
     def test_reimporting_an_unchanged_file_writes_no_history(self):
-        import_files(MALI, WESTMARCH)
+        import_profiles(MALI, WESTMARCH)
         before = history_count()
 
-        output = import_files(MALI, WESTMARCH)
+        output = import_profiles(MALI, WESTMARCH)
 
         assert history_count() == before
         assert "is unchanged" in output
 
     def test_changed_claim_keeps_its_identity_and_gets_one_history_record(self):
-        import_files(MALI)
+        import_profiles(MALI)
         ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True))
         claim = Claim.objects.get(text__startswith="Mali has stated several times")
         changed = MALI.read_text().replace(
@@ -172,7 +135,7 @@ class ReimportTests:
         assert "1 claims changed" in output
 
     def test_removed_claim_is_deleted_and_kept_in_history(self):
-        import_files(MALI)
+        import_profiles(MALI)
         claim = Claim.objects.get(text__startswith="It is not known to have produced")
         citation = claim.citations.get()
         changed = MALI.read_text().replace(
@@ -195,7 +158,7 @@ class ReimportTests:
         assert comparable(exported) == comparable(changed)
 
     def test_inserted_claim_moves_the_others_without_losing_them(self):
-        import_files(WESTMARCH)
+        import_profiles(WESTMARCH)
         ids = set(Claim.objects.values_list("pk", flat=True))
         text = WESTMARCH.read_text()
         changed = text.replace(
@@ -223,7 +186,7 @@ class ReimportTests:
         assert export("testland", "mine-ban-policy") == header + use + policy.rstrip() + "\n"
 
     def test_editor_level_on_an_existing_section_survives_reimport(self):
-        import_files(WESTMARCH)
+        import_profiles(WESTMARCH)
         section = Section.objects.get(heading="Interoperability and transit")
         section.level = Section.Level.HEADING
         section.save()
@@ -241,7 +204,7 @@ class BadInputTests:
         before = (Profile.objects.count(), history_count())
 
         with pytest.raises(CommandError) as caught:
-            import_files(WESTMARCH, bad)
+            import_profiles(WESTMARCH, bad)
 
         assert (Profile.objects.count(), history_count()) == before
         assert f"{bad}:33: marker [8] has no footnote [8]" in str(caught.value)
@@ -257,7 +220,7 @@ class BadInputTests:
             capture_output=True,
             text=True,
             env={"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "/usr/bin:/bin"},
-            cwd=FIXTURES.parent.parent,
+            cwd=ROOT,
         )
 
         assert result.returncode != 0
@@ -271,7 +234,7 @@ class BadInputTests:
 def test_dry_run_reports_and_writes_nothing():
     before = (Profile.objects.count(), history_count())
 
-    output = import_files(MALI, dry_run=True)
+    output = import_profiles(MALI, dry_run=True)
 
     assert "created Mali — Cluster Munition Ban Policy" in output
     assert "Dry run: nothing was written." in output

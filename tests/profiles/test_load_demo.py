@@ -1,5 +1,4 @@
 from io import StringIO
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -12,8 +11,9 @@ from profiles.management.commands.load_demo import (
     DEMO_USERNAME,
 )
 from profiles.models import Profile
+from tests.conftest import ROOT
 
-DEMO_FILES = sorted((Path(__file__).resolve().parent.parent / "profiles" / "demo").glob("*.txt"))
+DEMO_FILES = sorted((ROOT / "profiles" / "demo").glob("*.txt"))
 DEMO_LOGIN = f"{DEMO_USERNAME} / {DEMO_PASSWORD}"
 
 

@@ -11,18 +11,10 @@ from profiles.models import Claim, Profile, Publication
 from profiles.publishing import profile_publish, profile_withdraw
 from profiles.snapshots import document_from_snapshot
 from profiles.textformat import render_profile
-from tests.conftest import FIXTURES
+from tests.conftest import MALI
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
-
-
-@pytest.fixture
-def mali() -> Profile:
-    call_command("import_profile", str(MALI), stdout=StringIO())
-    return Profile.objects.get(country__slug="mali", topic__slug="cluster-munition-ban-policy")
 
 
 def edit_claim(profile: Profile, start: str, text: str) -> None:

@@ -10,12 +10,11 @@ from django.urls import reverse
 from citations.models import Citation
 from profiles.models import Claim, Profile, Publication
 from profiles.publishing import profile_publish, profile_withdraw
-from tests.conftest import FIXTURES
+from tests.conftest import MALI, WESTMARCH
+from tests.factories import import_profile_file
 
 pytestmark = pytest.mark.django_db
 
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
-WESTMARCH = FIXTURES / "westmarch-cluster-munition-ban-policy.txt"
 SLUGS = {"country": "mali", "topic": "cluster-munition-ban-policy"}
 
 # Every public URL of a profile, by name and the extra URL arguments it takes.
@@ -32,12 +31,6 @@ PAGE_IDS = [name for name, _kwargs in PAGES]
 
 def url(name: str, slugs=SLUGS, **kwargs) -> str:
     return reverse(f"profiles:{name}", kwargs={**slugs, **kwargs})
-
-
-def import_profile(path, *, publish=True) -> Profile:
-    options = ["--publish"] if publish else []
-    call_command("import_profile", str(path), *options, stdout=StringIO())
-    return Profile.objects.get(country__slug=path.name.split("-")[0])
 
 
 def republish_with(profile: Profile, old: str, new: str):
@@ -58,7 +51,7 @@ def publish_editions(profile: Profile, count: int) -> None:
 
 
 def synthetic_profile(claims: int) -> str:
-    """A profile of `claims` claims with a footnote each, as scripts/benchmark.py makes."""
+    """A profile of `claims` claims with a footnote each, as scripts/micro_benchmark.py makes."""
     blocks = ["Bigland", "Cluster Munition Ban Policy", "Last updated: 07 June 2016"]
     blocks.append("Summary: State Party Bigland ratified the convention on 1 May 2010.")
     footnotes = []
@@ -70,15 +63,10 @@ def synthetic_profile(claims: int) -> str:
     return "\n\n".join(blocks + footnotes) + "\n"
 
 
-@pytest.fixture
-def mali() -> Profile:
-    return import_profile(MALI)
-
-
 # The report page ---------------------------------------------------------------------------
 
 
-def test_report_page_shows_the_latest_edition(client, mali):
+def test_report_page_shows_the_latest_edition(client, published_mali):
     html = client.get(url("profile_detail")).content.decode()
 
     assert '<a href="/countries/mali/">Mali</a>' in html
@@ -92,14 +80,14 @@ def test_report_page_shows_the_latest_edition(client, mali):
     assert "Edition 1 of 1, published" in html
 
 
-def test_report_page_has_headed_sections_with_permalinks(client, mali):
+def test_report_page_has_headed_sections_with_permalinks(client, published_mali):
     html = client.get(url("profile_detail")).content.decode()
 
     assert '<h2 id="policy">Policy<a class="permalink" href="#policy"' in html
     assert '<h2 id="use-production-transfer-and-stockpiling">' in html
 
 
-def test_footnote_markers_link_to_footnotes_and_back(client, mali):
+def test_footnote_markers_link_to_footnotes_and_back(client, published_mali):
     html = client.get(url("profile_detail")).content.decode()
 
     marker = '<sup class="fn" id="fnref-6"><a href="#fn-6">6</a></sup>'
@@ -108,7 +96,7 @@ def test_footnote_markers_link_to_footnotes_and_back(client, mali):
     assert '<a class="backlink" href="#fnref-6"' in html
 
 
-def test_report_page_has_a_table_of_contents(client, mali):
+def test_report_page_has_a_table_of_contents(client, published_mali):
     html = client.get(url("profile_detail")).content.decode()
     aside = html[html.index("<aside") : html.index("</aside>")]
 
@@ -118,7 +106,7 @@ def test_report_page_has_a_table_of_contents(client, mali):
 
 
 def test_older_layout_shows_status_box_and_nested_sub_sections(client):
-    import_profile(WESTMARCH)
+    import_profile_file(WESTMARCH, publish=True)
     slugs = {"country": "westmarch", "topic": "cluster-munition-ban-policy"}
 
     html = client.get(url("profile_detail", slugs)).content.decode()
@@ -129,21 +117,21 @@ def test_older_layout_shows_status_box_and_nested_sub_sections(client):
     assert '<ol class="sub">' in aside and "#interoperability-and-transit" in aside
 
 
-def test_report_page_shows_the_published_text_not_later_edits(client, mali):
-    claim = Claim.objects.get(section__profile=mali, text__startswith="Mali actively")
+def test_report_page_shows_the_published_text_not_later_edits(client, published_mali):
+    claim = Claim.objects.get(section__profile=published_mali, text__startswith="Mali actively")
     claim.text = "An unpublished edit."
     claim.save()
 
     assert b"An unpublished edit." not in client.get(url("profile_detail")).content
     assert b"Mali actively participated" in client.get(url("profile_detail")).content
 
-    profile_publish(profile=mali)
+    profile_publish(profile=published_mali)
 
     assert b"An unpublished edit." in client.get(url("profile_detail")).content
 
 
-def test_user_text_is_escaped(client, mali):
-    republish_with(mali, "Mali actively", "<script>alert(1)</script> Mali actively")
+def test_user_text_is_escaped(client, published_mali):
+    republish_with(published_mali, "Mali actively", "<script>alert(1)</script> Mali actively")
 
     html = client.get(url("profile_detail")).content.decode()
 
@@ -156,20 +144,20 @@ def test_user_text_is_escaped(client, mali):
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
 def test_a_draft_profile_is_not_found(client, name, kwargs):
-    import_profile(MALI, publish=False)
+    import_profile_file(MALI)
 
     assert client.get(url(name, **kwargs)).status_code == 404
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
-def test_a_withdrawn_profile_is_not_found(client, mali, name, kwargs):
-    profile_withdraw(profile=mali)
+def test_a_withdrawn_profile_is_not_found(client, published_mali, name, kwargs):
+    profile_withdraw(profile=published_mali)
 
     assert client.get(url(name, **kwargs)).status_code == 404
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
-def test_unknown_country_or_topic_is_not_found(client, mali, name, kwargs):
+def test_unknown_country_or_topic_is_not_found(client, published_mali, name, kwargs):
     assert client.get(url(name, {**SLUGS, "country": "atlantis"}, **kwargs)).status_code == 404
     assert client.get(url(name, {**SLUGS, "topic": "mine-ban-policy"}, **kwargs)).status_code == 404
 
@@ -184,12 +172,12 @@ def test_unknown_country_or_topic_is_not_found(client, mali, name, kwargs):
         ("edition_compare", {"number": 10**20, "other": 1}),
     ],
 )
-def test_unknown_edition_numbers_are_not_found(client, mali, name, kwargs):
+def test_unknown_edition_numbers_are_not_found(client, published_mali, name, kwargs):
     assert client.get(url(name, **kwargs)).status_code == 404
 
 
 @pytest.mark.parametrize("page", ["0", "2", "last", "x"])
-def test_unknown_pages_of_editions_are_not_found(client, mali, page):
+def test_unknown_pages_of_editions_are_not_found(client, published_mali, page):
     assert client.get(url("edition_list"), {"page": page}).status_code == 404
 
 
@@ -198,7 +186,7 @@ def test_unknown_pages_of_editions_are_not_found(client, mali, page):
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
 def test_a_repeat_visit_is_not_modified_without_rendering(
-    client, mali, django_assert_num_queries, name, kwargs
+    client, published_mali, django_assert_num_queries, name, kwargs
 ):
     first = client.get(url(name, **kwargs))
 
@@ -209,10 +197,10 @@ def test_a_repeat_visit_is_not_modified_without_rendering(
     assert (by_etag.status_code, by_date.status_code) == (304, 304)
 
 
-def test_a_new_edition_changes_the_etag_of_older_editions_too(client, mali):
+def test_a_new_edition_changes_the_etag_of_older_editions_too(client, published_mali):
     before = client.get(url("edition_detail", number=1))["ETag"]
 
-    republish_with(mali, "Mali actively", "Mali very actively")
+    republish_with(published_mali, "Mali actively", "Mali very actively")
 
     after = client.get(url("edition_detail", number=1), HTTP_IF_NONE_MATCH=before)
     assert after.status_code == 200
@@ -220,7 +208,7 @@ def test_a_new_edition_changes_the_etag_of_older_editions_too(client, mali):
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
-def test_public_pages_are_cacheable_and_set_no_cookie(client, mali, name, kwargs):
+def test_public_pages_are_cacheable_and_set_no_cookie(client, published_mali, name, kwargs):
     response = client.get(url(name, **kwargs))
 
     assert response.status_code == 200
@@ -230,7 +218,7 @@ def test_public_pages_are_cacheable_and_set_no_cookie(client, mali, name, kwargs
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
-def test_head_works_and_post_is_not_allowed(client, mali, name, kwargs):
+def test_head_works_and_post_is_not_allowed(client, published_mali, name, kwargs):
     assert client.head(url(name, **kwargs)).status_code == 200
     assert client.post(url(name, **kwargs)).status_code == 405
 
@@ -238,7 +226,7 @@ def test_head_works_and_post_is_not_allowed(client, mali, name, kwargs):
 # Exports -----------------------------------------------------------------------------------
 
 
-def test_text_export_equals_export_profile(client, mali):
+def test_text_export_equals_export_profile(client, published_mali):
     exported = StringIO()
     call_command("export_profile", "mali", "cluster-munition-ban-policy", stdout=exported)
 
@@ -251,16 +239,16 @@ def test_text_export_equals_export_profile(client, mali):
     )
 
 
-def test_text_export_is_of_the_published_edition(client, mali):
-    claim = Claim.objects.get(section__profile=mali, text__startswith="Mali actively")
+def test_text_export_is_of_the_published_edition(client, published_mali):
+    claim = Claim.objects.get(section__profile=published_mali, text__startswith="Mali actively")
     claim.text = "Not published."
     claim.save()
 
     assert b"Not published." not in client.get(url("profile_text")).content
 
 
-def test_json_export_is_the_snapshot_with_its_edition(client, mali):
-    publication = mali.publications.get()
+def test_json_export_is_the_snapshot_with_its_edition(client, published_mali):
+    publication = published_mali.publications.get()
 
     data = json.loads(client.get(url("profile_json")).content)
 
@@ -275,15 +263,15 @@ def test_json_export_is_the_snapshot_with_its_edition(client, mali):
     assert "edition" not in Publication.objects.get().snapshot
 
 
-def test_json_export_keeps_non_ascii_text_readable(client, mali):
+def test_json_export_keeps_non_ascii_text_readable(client, published_mali):
     assert "Lomé" in client.get(url("profile_json")).content.decode()
 
 
 # Editions ----------------------------------------------------------------------------------
 
 
-def test_edition_list_shows_every_edition_newest_first(client, mali):
-    publish_editions(mali, 1)
+def test_edition_list_shows_every_edition_newest_first(client, published_mali):
+    publish_editions(published_mali, 1)
 
     html = client.get(url("edition_list")).content.decode()
 
@@ -293,8 +281,8 @@ def test_edition_list_shows_every_edition_newest_first(client, mali):
     assert 'href="/countries/mali/cluster-munition-ban-policy/editions/1/compare/2/"' in html
 
 
-def test_an_earlier_edition_says_which_is_current(client, mali):
-    republish_with(mali, "Mali actively", "Mali very actively")
+def test_an_earlier_edition_says_which_is_current(client, published_mali):
+    republish_with(published_mali, "Mali actively", "Mali very actively")
 
     html = client.get(url("edition_detail", number=1)).content.decode()
 
@@ -303,19 +291,21 @@ def test_an_earlier_edition_says_which_is_current(client, mali):
     assert "Mali very actively" not in html
 
 
-def test_the_latest_edition_page_has_no_earlier_edition_notice(client, mali):
+def test_the_latest_edition_page_has_no_earlier_edition_notice(client, published_mali):
     html = client.get(url("edition_detail", number=1)).content.decode()
 
     assert "You are reading edition" not in html
     assert "Edition 1 of 1" in html
 
 
-def test_compare_shows_added_and_removed_words(client, mali):
-    republish_with(mali, "in every Meeting", "in nearly every Meeting")
-    citation = Citation.objects.get(claim__section__profile=mali, text__endswith="Landmine Action.")
+def test_compare_shows_added_and_removed_words(client, published_mali):
+    republish_with(published_mali, "in every Meeting", "in nearly every Meeting")
+    citation = Citation.objects.get(
+        claim__section__profile=published_mali, text__endswith="Landmine Action."
+    )
     citation.text = citation.text.replace("Landmine Action.", "the CMC.")
     citation.save()
-    profile_publish(profile=mali)
+    profile_publish(profile=published_mali)
 
     html = client.get(url("edition_compare", number=1, other=3)).content.decode()
 
@@ -323,8 +313,8 @@ def test_compare_shows_added_and_removed_words(client, mali):
     assert "Notes by <del>Landmine Action.</del><ins>the CMC.</ins>" in html
 
 
-def test_compare_accepts_either_order(client, mali):
-    republish_with(mali, "in every Meeting", "in nearly every Meeting")
+def test_compare_accepts_either_order(client, published_mali):
+    republish_with(published_mali, "in every Meeting", "in nearly every Meeting")
 
     forward = client.get(url("edition_compare", number=1, other=2))
     backward = client.get(url("edition_compare", number=2, other=1))
@@ -333,7 +323,7 @@ def test_compare_accepts_either_order(client, mali):
     assert forward.content == backward.content
 
 
-def test_compare_an_edition_with_itself_shows_no_differences(client, mali):
+def test_compare_an_edition_with_itself_shows_no_differences(client, published_mali):
     html = client.get(url("edition_compare", number=1, other=1)).content.decode()
 
     assert "no differences" in html
@@ -354,7 +344,7 @@ QUERIES = {
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
-def test_query_count(client, mali, django_assert_num_queries, name, kwargs):
+def test_query_count(client, published_mali, django_assert_num_queries, name, kwargs):
     with django_assert_num_queries(QUERIES[name]):
         assert client.get(url(name, **kwargs)).status_code == 200
 
@@ -365,7 +355,7 @@ def test_query_count_does_not_grow_with_the_profile(
 ):
     path = tmp_path / "bigland-cluster-munition-ban-policy.txt"
     path.write_text(synthetic_profile(200))
-    import_profile(path)
+    import_profile_file(path, publish=True)
     slugs = {"country": "bigland", "topic": "cluster-munition-ban-policy"}
 
     with django_assert_num_queries(QUERIES[name]):
@@ -375,7 +365,9 @@ def test_query_count_does_not_grow_with_the_profile(
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=PAGE_IDS)
-def test_an_edition_is_rendered_once(client, mali, django_assert_num_queries, name, kwargs):
+def test_an_edition_is_rendered_once(
+    client, published_mali, django_assert_num_queries, name, kwargs
+):
     first = client.get(url(name, **kwargs))
 
     with django_assert_num_queries(1):
@@ -384,26 +376,26 @@ def test_an_edition_is_rendered_once(client, mali, django_assert_num_queries, na
     assert again.content == first.content
 
 
-def test_a_rendered_edition_is_not_served_once_withdrawn(client, mali):
+def test_a_rendered_edition_is_not_served_once_withdrawn(client, published_mali):
     client.get(url("profile_detail"))
 
-    profile_withdraw(profile=mali)
+    profile_withdraw(profile=published_mali)
 
     assert client.get(url("profile_detail")).status_code == 404
 
 
-def test_a_new_edition_is_rendered_afresh(client, mali):
+def test_a_new_edition_is_rendered_afresh(client, published_mali):
     client.get(url("profile_detail"))
 
-    republish_with(mali, "Mali actively", "Mali very actively")
+    republish_with(published_mali, "Mali actively", "Mali very actively")
 
     assert "Mali very actively" in client.get(url("profile_detail")).content.decode()
 
 
 def test_edition_list_query_count_does_not_grow_with_editions(
-    client, mali, django_assert_num_queries
+    client, published_mali, django_assert_num_queries
 ):
-    publish_editions(mali, 29)
+    publish_editions(published_mali, 29)
 
     with django_assert_num_queries(QUERIES["edition_list"]):
         first_page = client.get(url("edition_list")).content.decode()
@@ -411,8 +403,8 @@ def test_edition_list_query_count_does_not_grow_with_editions(
     assert "Edition 30" in first_page and "Edition 1<" in first_page
 
 
-def test_edition_list_pages_by_fifty(client, mali):
-    publish_editions(mali, 51)
+def test_edition_list_pages_by_fifty(client, published_mali):
+    publish_editions(published_mali, 51)
 
     first = client.get(url("edition_list")).content.decode()
     second = client.get(url("edition_list"), {"page": 2}).content.decode()

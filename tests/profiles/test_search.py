@@ -23,18 +23,19 @@ from profiles.search import (
     parse_query,
     search_public,
 )
-from tests.conftest import FIXTURES
-from tests.factories import make_citation, make_claim, make_country, make_profile, make_section
+from tests.conftest import MALI, WESTMARCH
+from tests.factories import (
+    import_profiles,
+    make_citation,
+    make_claim,
+    make_country,
+    make_profile,
+    make_section,
+)
 
 pytestmark = pytest.mark.django_db
 
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
-WESTMARCH = FIXTURES / "westmarch-cluster-munition-ban-policy.txt"
 MALI_URL = "/countries/mali/cluster-munition-ban-policy/"
-
-
-def import_and_publish(*paths) -> None:
-    call_command("import_profile", *[str(path) for path in paths], "--publish", stdout=StringIO())
 
 
 def profile(country: str) -> Profile:
@@ -68,25 +69,19 @@ def publish_profile_saying(text: str, *, country: str, claims: int = 1) -> Profi
     return new
 
 
-@pytest.fixture
-def mali() -> Profile:
-    import_and_publish(MALI)
-    return profile("mali")
-
-
 class FindingTests:
-    def test_a_phrase_from_a_published_claim_is_found_and_highlighted(self, client, mali):
+    def test_a_phrase_from_a_published_claim_is_found_and_highlighted(self, client, published_mali):
         response = search(client, '"violently interrupted"')
 
         (result,) = response.context["results"].page
-        assert result.profile == mali
+        assert result.profile == published_mali
         (passage,) = result.passages
         assert marked(passage) == ["violently interrupted"]
         assert passage.url == f"{MALI_URL}#policy"
         assert b"<mark>violently interrupted</mark>" in response.content
         assert f'href="{MALI_URL}#policy"'.encode() in response.content
 
-    def test_a_footnote_is_found_and_linked_by_its_number(self, client, mali):
+    def test_a_footnote_is_found_and_linked_by_its_number(self, client, published_mali):
         response = search(client, "Lomé Regional Seminar")
 
         (result,) = response.context["results"].page
@@ -100,19 +95,19 @@ class FindingTests:
         assert "<mark>Lomé Regional Seminar</mark>".encode() in response.content
         assert b"Footnote 2" in response.content
 
-    def test_accents_case_and_curly_quotes_do_not_matter(self, mali):
+    def test_accents_case_and_curly_quotes_do_not_matter(self, published_mali):
         assert found("lome regional") == ["mali"]
         assert found("LOMÉ") == ["mali"]
         assert found("“lome regional seminar”") == ["mali"]
 
-    def test_a_word_finds_its_plural(self, mali):
+    def test_a_word_finds_its_plural(self, published_mali):
         results = search_public("stockpile")
 
         (result,) = results.page
         assert any("stockpile" in fold(" ".join(marked(p))) for p in result.passages)
 
     def test_results_are_grouped_by_profile(self, client):
-        import_and_publish(MALI, WESTMARCH)
+        import_profiles(MALI, WESTMARCH, publish=True)
 
         response = search(client, '"Convention on Cluster Munitions" Geneva')
 
@@ -136,7 +131,7 @@ class FindingTests:
         assert result.more == 7 - search_module.PASSAGES_PER_PROFILE
 
     def test_excluded_words_and_alternatives(self):
-        import_and_publish(MALI, WESTMARCH)
+        import_profiles(MALI, WESTMARCH, publish=True)
 
         assert found("Beirut") == ["westmarch"]
         assert sorted(found("Lusaka or Beirut")) == ["mali", "westmarch"]
@@ -161,56 +156,62 @@ class FindingTests:
 
 
 class WhatIsPublicTests:
-    def test_a_draft_is_never_found(self, client, mali):
+    def test_a_draft_is_never_found(self, client, published_mali):
         draft = make_profile(country=make_country("Draftland"))
         make_claim(section=make_section(profile=draft), text="Draftland loves pangolins.")
 
         assert found("pangolins") == []
         assert not SearchEntry.objects.filter(profile=draft).exists()
 
-    def test_a_withdrawn_profile_is_not_found_until_published_again(self, mali):
-        profile_withdraw(profile=mali)
+    def test_a_withdrawn_profile_is_not_found_until_published_again(self, published_mali):
+        profile_withdraw(profile=published_mali)
 
         assert found("Lusaka") == []
         assert not SearchEntry.objects.exists()
 
-        profile_publish(profile=mali)
+        profile_publish(profile=published_mali)
 
         assert found("Lusaka") == ["mali"]
 
-    def test_a_kept_results_page_is_not_served_once_the_profile_is_withdrawn(self, client, mali):
+    def test_a_kept_results_page_is_not_served_once_the_profile_is_withdrawn(
+        self, client, published_mali
+    ):
         assert MALI_URL in search(client, "Lusaka").content.decode()
 
-        profile_withdraw(profile=mali)
+        profile_withdraw(profile=published_mali)
 
         assert MALI_URL not in search(client, "Lusaka").content.decode()
 
-    def test_working_copy_edits_are_found_only_once_published(self, mali):
-        claim = Claim.objects.get(section__profile=mali, text__startswith="Mali has stated several")
+    def test_working_copy_edits_are_found_only_once_published(self, published_mali):
+        claim = Claim.objects.get(
+            section__profile=published_mali, text__startswith="Mali has stated several"
+        )
         claim.text = "Mali has said that it never used zeppelins."
         claim.save()
 
         assert found("zeppelins") == []
         assert found('"stated several times"') == ["mali"]
 
-        profile_publish(profile=mali)
+        profile_publish(profile=published_mali)
 
         assert found("zeppelins") == ["mali"]
         assert found('"stated several times"') == []
 
-    def test_only_the_latest_edition_is_indexed(self, mali):
-        claim = Claim.objects.get(section__profile=mali, text__startswith="Mali has stated several")
+    def test_only_the_latest_edition_is_indexed(self, published_mali):
+        claim = Claim.objects.get(
+            section__profile=published_mali, text__startswith="Mali has stated several"
+        )
         claim.text = "Mali has said that it never used zeppelins."
         claim.save()
 
-        publication = profile_publish(profile=mali).publication
+        publication = profile_publish(profile=published_mali).publication
 
         assert set(SearchEntry.objects.values_list("publication", flat=True)) == {publication.pk}
         assert SearchEntry.objects.filter(kind="claim").count() == 14
         assert SearchEntry.objects.filter(kind="footnote").count() == 8
 
     def test_rebuild_search_index_indexes_the_public_profiles_only(self):
-        import_and_publish(MALI, WESTMARCH)
+        import_profiles(MALI, WESTMARCH, publish=True)
         profile_withdraw(profile=profile("westmarch"))
         SearchEntry.objects.all().delete()
         out = StringIO()
@@ -258,42 +259,42 @@ ODD_QUERIES = [
 
 class OddInputTests:
     @pytest.mark.parametrize("query", ODD_QUERIES, ids=range(len(ODD_QUERIES)))
-    def test_any_search_string_gives_a_page(self, client, mali, query):
+    def test_any_search_string_gives_a_page(self, client, published_mali, query):
         response = search(client, query)
 
         assert b"<h1>Search the profiles</h1>" in response.content
 
-    def test_no_query_asks_for_one(self, client, mali):
+    def test_no_query_asks_for_one(self, client, published_mali):
         response = client.get("/search/")
 
         assert response.status_code == 200
         assert b"Type a word or a phrase" in response.content
         assert response.context["results"].page is None
 
-    def test_a_query_without_words_says_so(self, client, mali):
+    def test_a_query_without_words_says_so(self, client, published_mali):
         response = search(client, "&|!:*() -- OR")
 
         assert b"has no words to look for" in response.content
 
-    def test_no_match_says_so(self, client, mali):
+    def test_no_match_says_so(self, client, published_mali):
         response = search(client, "xylophone")
 
         assert b"No published profile matches <strong>xylophone</strong>" in response.content
 
-    def test_a_long_query_is_cut_with_a_message(self, client, mali):
+    def test_a_long_query_is_cut_with_a_message(self, client, published_mali):
         response = search(client, "Lusaka " + "x" * 500)
 
         assert len(response.context["query"]) == MAX_QUERY_LENGTH
         assert b"only its first 200 characters were used" in response.content
 
-    def test_null_bytes_are_removed(self, client, mali):
+    def test_null_bytes_are_removed(self, client, published_mali):
         response = client.get("/search/?q=Lus%00aka%00")
 
         assert response.status_code == 200
         assert response.context["query"] == "Lusaka"
-        assert [r.profile for r in response.context["results"].page] == [mali]
+        assert [r.profile for r in response.context["results"].page] == [published_mali]
 
-    def test_search_box_shows_the_query_escaped(self, client, mali):
+    def test_search_box_shows_the_query_escaped(self, client, published_mali):
         response = search(client, '"><b>bold</b>')
 
         assert b'value="&quot;&gt;&lt;b&gt;bold&lt;/b&gt;"' in response.content
@@ -352,9 +353,9 @@ class QueryCountTests:
 
         assert response.context["results"].profile_count == 8
 
-    def test_publishing_indexes_in_a_fixed_number_of_queries(self, mali):
+    def test_publishing_indexes_in_a_fixed_number_of_queries(self, published_mali):
         small = publish_profile_saying("A dugong.", country="Smalland").latest_publication
-        large = mali.latest_publication
+        large = published_mali.latest_publication
 
         with CaptureQueriesContext(connection) as small_queries:
             search_module.search_index_publication(publication=small)
@@ -365,14 +366,14 @@ class QueryCountTests:
 
 
 class PageTests:
-    def test_the_page_is_public_cacheable_and_sets_no_cookie(self, client, mali):
+    def test_the_page_is_public_cacheable_and_sets_no_cookie(self, client, published_mali):
         response = search(client, "Lusaka")
 
         assert not response.cookies
         assert "public" in response["Cache-Control"]
         assert response.has_header("Last-Modified")
 
-    def test_an_unchanged_site_answers_not_modified(self, client, mali):
+    def test_an_unchanged_site_answers_not_modified(self, client, published_mali):
         last_modified = search(client, "Lusaka")["Last-Modified"]
 
         response = client.get("/search/", {"q": "Lusaka"}, HTTP_IF_MODIFIED_SINCE=last_modified)
@@ -391,7 +392,7 @@ class IndexTests:
         has_gin = "profiles_searchentry_search_vector_gin" in constraints
         assert has_gin == (connection.vendor == "postgresql")
 
-    def test_the_vector_is_filled_on_postgresql_only(self, mali):
+    def test_the_vector_is_filled_on_postgresql_only(self, published_mali):
         filled = SearchEntry.objects.filter(search_vector__isnull=False).count()
 
         assert filled == (SearchEntry.objects.count() if connection.vendor == "postgresql" else 0)

@@ -1,7 +1,6 @@
 """The plain-text profile format, without the database: parsing, rendering, round trips."""
 
 import datetime
-import re
 
 import pytest
 
@@ -12,15 +11,9 @@ from profiles.textformat import (
     render_profile,
 )
 from tests.conftest import FIXTURES
+from tests.helpers import comparable
 
 ALL_PROFILES = sorted(FIXTURES.glob("*.txt")) + sorted((FIXTURES / "edge").glob("*.txt"))
-
-
-def comparable(text: str) -> list[str]:
-    """Drop what a round trip may change: line endings, trailing and blank lines, the
-    space after a footnote's leading [n]."""
-    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    return [re.sub(r"^\[(\d+)\]\s*", r"[\1] ", line) for line in lines]
 
 
 @pytest.mark.parametrize("path", ALL_PROFILES, ids=lambda path: path.name)

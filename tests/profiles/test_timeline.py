@@ -1,11 +1,8 @@
 """A profile's timeline: its change sets, the profile as it stood at any time, comparisons."""
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,42 +12,16 @@ from django.utils.http import urlencode
 from citations.models import Citation
 from history.changesets import change_set
 from profiles.compare import ADDED, CHANGED, MOVED, REMOVED
-from profiles.models import ChangeSet, Claim, Profile, Section
-from profiles.timeline import (
-    change_set_states,
-    compare_states,
-    profile_change_sets,
-    profile_state_at,
-    profile_state_now,
-)
-from tests.conftest import FIXTURES
-from tests.factories import changeform_data, make_claim, make_section, make_user
+from profiles.models import ChangeSet, Claim, Section
+from profiles.roles import FACT_CHECKERS
+from profiles.states import compare_states, profile_state_at, profile_state_now
+from profiles.timeline import change_set_states, profile_change_sets
+from tests.factories import changeform_data, make_claim, make_section
 
 pytestmark = pytest.mark.django_db
 
-MALI = FIXTURES / "mali-cluster-munition-ban-policy.txt"
 # The ids, numbers and internal fields a working copy's state adds to the snapshot format.
 STATE_ONLY = {"profile_id", "notes", "id", "no_citation_needed", "claim_id", "review_state"}
-
-
-@pytest.fixture
-def mali() -> Profile:
-    call_command("import_profile", str(MALI), "--publish", stdout=StringIO())
-    return Profile.objects.select_related("country", "topic__treaty").get(country__slug="mali")
-
-
-def client_for(role: str) -> Client:
-    user = make_user(role.lower().replace("-", ""))
-    user.groups.add(Group.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    client.user = user
-    return client
-
-
-@pytest.fixture
-def editor() -> Client:
-    return client_for("Editors")
 
 
 def url(profile, view="", *args, **query) -> str:
@@ -108,46 +79,54 @@ def count_queries(client, address) -> int:
 
 
 class StateTests:
-    def test_the_state_now_is_the_published_snapshot_with_ids(self, mali):
-        publication = mali.latest_publication
+    def test_the_state_now_is_the_published_snapshot_with_ids(self, published_mali):
+        publication = published_mali.latest_publication
 
-        state = profile_state_at(mali, timezone.now())
+        state = profile_state_at(published_mali, timezone.now())
 
         assert without_ids(state) == publication.snapshot
         assert state["sections"][1]["id"] == Section.objects.get(heading="Policy").pk
-        assert state == profile_state_now(mali)
+        assert state == profile_state_now(published_mali)
 
-    def test_a_state_in_the_past_has_the_text_of_then(self, mali, editor):
+    def test_a_state_in_the_past_has_the_text_of_then(self, published_mali, editor_client):
         before = timezone.now()
-        first, _second = edit_two_claims(editor, mali)
+        first, _second = edit_two_claims(editor_client, published_mali)
 
-        then = profile_state_at(mali, before)
-        now = profile_state_at(mali, timezone.now())
+        then = profile_state_at(published_mali, before)
+        now = profile_state_at(published_mali, timezone.now())
 
         texts_then = [claim["text"] for claim in then["sections"][1]["claims"]]
         texts_now = [claim["text"] for claim in now["sections"][1]["claims"]]
         assert "The Republic of Malisigned" in texts_then[0]
         assert texts_now[0] == first.text
 
-    def test_deleted_objects_are_left_out_and_a_time_before_the_profile_is_none(self, mali):
-        claim = policy_claims(mali)[0]
+    def test_deleted_objects_are_left_out_and_a_time_before_the_profile_is_none(
+        self, published_mali
+    ):
+        claim = policy_claims(published_mali)[0]
         before_delete = timezone.now()
         claim.delete()
 
-        assert profile_state_at(mali, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)) is None
-        ids_then = [c["id"] for c in profile_state_at(mali, before_delete)["sections"][1]["claims"]]
-        ids_now = [c["id"] for c in profile_state_now(mali)["sections"][1]["claims"]]
+        assert (
+            profile_state_at(published_mali, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+            is None
+        )
+        ids_then = [
+            c["id"]
+            for c in profile_state_at(published_mali, before_delete)["sections"][1]["claims"]
+        ]
+        ids_now = [c["id"] for c in profile_state_now(published_mali)["sections"][1]["claims"]]
         assert ids_then[0] not in ids_now
         assert ids_then[1:] == ids_now
 
-    def test_the_state_is_read_in_a_fixed_number_of_queries(self, mali):
+    def test_the_state_is_read_in_a_fixed_number_of_queries(self, published_mali):
         def queries():
             with CaptureQueriesContext(connection) as captured:
-                profile_state_at(mali, timezone.now())
+                profile_state_at(published_mali, timezone.now())
             return len(captured)
 
         few = queries()
-        section = make_section(profile=mali, heading="More")
+        section = make_section(profile=published_mali, heading="More")
         for number in range(20):
             claim = make_claim(section=section, text=f"Claim {number}.")
             Citation.objects.create(claim=claim, position=1, text=f"Note {number}.")
@@ -158,8 +137,8 @@ class StateTests:
 
 
 class CompareStatesTests:
-    def test_claims_added_removed_moved_and_changed_are_named(self, mali):
-        first, second, third, *_rest = policy_claims(mali)
+    def test_claims_added_removed_moved_and_changed_are_named(self, published_mali):
+        first, second, third, *_rest = policy_claims(published_mali)
         before, third_id = timezone.now(), third.pk
         third.delete()
         first.text = "Mali signed it."
@@ -169,7 +148,9 @@ class CompareStatesTests:
         second.save()
         added = make_claim(section=first.section, position=100, text="A new claim.")
 
-        comparison = compare_states(profile_state_at(mali, before), profile_state_now(mali))
+        comparison = compare_states(
+            profile_state_at(published_mali, before), profile_state_now(published_mali)
+        )
 
         kinds = {(change.model, change.object_id): change.kind for change in comparison.objects}
         assert kinds[("claim", first.pk)] == CHANGED
@@ -180,35 +161,41 @@ class CompareStatesTests:
         assert ("footnote", Citation.objects.get(claim=second).pk) not in kinds
         assert comparison.text.renumbered
 
-    def test_a_footnote_moved_to_another_claim_is_named_moved(self, mali):
-        first, second, *_rest = policy_claims(mali)
+    def test_a_footnote_moved_to_another_claim_is_named_moved(self, published_mali):
+        first, second, *_rest = policy_claims(published_mali)
         note = Citation.objects.get(claim=second)
         before = timezone.now()
         note.claim = first
         note.save()
 
-        comparison = compare_states(profile_state_at(mali, before), profile_state_now(mali))
+        comparison = compare_states(
+            profile_state_at(published_mali, before), profile_state_now(published_mali)
+        )
 
         changes = {(change.model, change.object_id): change for change in comparison.objects}
         assert changes[("footnote", note.pk)].kind == MOVED
 
-    def test_a_publication_compares_as_text_only(self, mali):
-        comparison = compare_states(mali.latest_publication.snapshot, profile_state_now(mali))
+    def test_a_publication_compares_as_text_only(self, published_mali):
+        comparison = compare_states(
+            published_mali.latest_publication.snapshot, profile_state_now(published_mali)
+        )
 
         assert not comparison.has_changes
         assert comparison.objects == []
 
 
 class TimelineTests:
-    def test_one_admin_save_of_two_claims_is_one_change_set_on_the_timeline(self, mali, editor):
-        first, second = edit_two_claims(editor, mali)
+    def test_one_admin_save_of_two_claims_is_one_change_set_on_the_timeline(
+        self, published_mali, editor_client
+    ):
+        first, second = edit_two_claims(editor_client, published_mali)
 
-        response = editor.get(url(mali))
+        response = editor_client.get(url(published_mali))
 
         assert response.status_code == 200
         newest = response.context["entries"][0]
         assert newest.change_set.action == ChangeSet.Action.EDIT
-        assert newest.change_set.user == editor.user
+        assert newest.change_set.user == editor_client.user
         assert {(record.model, record.object_id) for record in newest.records} == {
             ("claim", first.pk),
             ("claim", second.pk),
@@ -219,78 +206,86 @@ class TimelineTests:
         actions = [entry.change_set.action for entry in response.context["entries"]]
         assert actions == ["edit", "import"]  # the import published too
 
-    def test_the_change_form_links_to_the_timeline(self, mali, editor):
-        page = editor.get(f"/admin/profiles/profile/{mali.pk}/change/").content.decode()
+    def test_the_change_form_links_to_the_timeline(self, published_mali, editor_client):
+        page = editor_client.get(
+            f"/admin/profiles/profile/{published_mali.pk}/change/"
+        ).content.decode()
 
-        assert url(mali) in page
+        assert url(published_mali) in page
 
-    def test_the_timeline_leaves_out_other_profiles(self, mali):
+    def test_the_timeline_leaves_out_other_profiles(self, published_mali):
         other = make_claim()
 
-        change_sets = profile_change_sets(mali)
+        change_sets = profile_change_sets(published_mali)
 
         assert other.history.get().change_set not in change_sets
         assert change_sets.count() == 1
 
-    def test_the_timeline_runs_a_fixed_number_of_queries(self, mali, editor):
+    def test_the_timeline_runs_a_fixed_number_of_queries(self, published_mali, editor_client):
         def add_history(records: int):
-            claim = policy_claims(mali)[0]
+            claim = policy_claims(published_mali)[0]
             for number in range(records):
-                with change_set(action="edit", user=editor.user):
+                with change_set(action="edit", user=editor_client.user):
                     claim.text = f"Edit number {number}."
                     claim.save()
 
         add_history(10)
-        few = count_queries(editor, url(mali))
+        few = count_queries(editor_client, url(published_mali))
         add_history(200)
 
-        assert count_queries(editor, url(mali)) == few
-        assert count_queries(editor, url(mali) + "?page=3") == few
+        assert count_queries(editor_client, url(published_mali)) == few
+        assert count_queries(editor_client, url(published_mali) + "?page=3") == few
 
-    def test_a_change_set_compares_with_the_state_before_it(self, mali, editor):
-        first, _second = edit_two_claims(editor, mali)
+    def test_a_change_set_compares_with_the_state_before_it(self, published_mali, editor_client):
+        first, _second = edit_two_claims(editor_client, published_mali)
         change_set_row = ChangeSet.objects.first()
 
-        response = editor.get(url(mali, "change-sets/", change_set_row.pk, "compare"))
+        response = editor_client.get(
+            url(published_mali, "change-sets/", change_set_row.pk, "compare")
+        )
 
         page = response.content.decode()
         assert response.status_code == 200
         assert "<del>Malisigned </del><ins>Mali signed </ins>" in page
         assert "<ins>early </ins>" in page
-        old, new = change_set_states(mali, change_set_row)
+        old, new = change_set_states(published_mali, change_set_row)
         assert [change.object_id for change in compare_states(old, new).objects] == [
             first.pk,
             _second.pk,
         ]
 
-    def test_comparison_escapes_html(self, mali, editor):
-        claim = policy_claims(mali)[0]
+    def test_comparison_escapes_html(self, published_mali, editor_client):
+        claim = policy_claims(published_mali)[0]
         before = timezone.now()
         claim.text = "Mali <script>alert(1)</script> signed."
         claim.save()
 
-        page = editor.get(url(mali, "compare/", **{"from": before.isoformat()})).content.decode()
+        page = editor_client.get(
+            url(published_mali, "compare/", **{"from": before.isoformat()})
+        ).content.decode()
 
         assert "<script>alert(1)" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
-    def test_two_points_in_time_compare(self, mali, editor):
+    def test_two_points_in_time_compare(self, published_mali, editor_client):
         before = timezone.now()
-        edit_two_claims(editor, mali)
+        edit_two_claims(editor_client, published_mali)
         after = timezone.now()
 
-        response = editor.get(
-            url(mali, "compare/", **{"from": before.isoformat(), "to": after.isoformat()})
+        response = editor_client.get(
+            url(published_mali, "compare/", **{"from": before.isoformat(), "to": after.isoformat()})
         )
 
         assert response.status_code == 200
         assert "<ins>early </ins>" in response.content.decode()
 
-    def test_the_profile_as_it_stood_renders_like_the_public_page(self, mali, editor):
+    def test_the_profile_as_it_stood_renders_like_the_public_page(
+        self, published_mali, editor_client
+    ):
         before = timezone.now()
-        edit_two_claims(editor, mali)
+        edit_two_claims(editor_client, published_mali)
 
-        response = editor.get(url(mali, "at/", when=before.isoformat()))
+        response = editor_client.get(url(published_mali, "at/", when=before.isoformat()))
 
         page = response.content.decode()
         assert response.status_code == 200
@@ -299,44 +294,50 @@ class TimelineTests:
         assert "Since early 2012" not in page
         assert 'id="fn-1"' in page
 
-    def test_a_form_time_without_seconds_is_read_in_the_site_time_zone(self, mali, editor):
+    def test_a_form_time_without_seconds_is_read_in_the_site_time_zone(
+        self, published_mali, editor_client
+    ):
         later = timezone.localtime() + datetime.timedelta(minutes=2)
 
-        response = editor.get(url(mali, "at/", when=later.strftime("%Y-%m-%dT%H:%M")))
+        response = editor_client.get(
+            url(published_mali, "at/", when=later.strftime("%Y-%m-%dT%H:%M"))
+        )
 
         assert response.status_code == 200
 
-    def test_a_bad_time_goes_back_to_the_timeline(self, mali, editor):
-        response = editor.get(url(mali, "at/", when="yesterday"))
+    def test_a_bad_time_goes_back_to_the_timeline(self, published_mali, editor_client):
+        response = editor_client.get(url(published_mali, "at/", when="yesterday"))
 
         assert response.status_code == 302
-        assert response.url == url(mali)
+        assert response.url == url(published_mali)
 
-    def test_working_copy_against_latest_publication(self, mali, editor):
-        edit_two_claims(editor, mali)
+    def test_working_copy_against_latest_publication(self, published_mali, editor_client):
+        edit_two_claims(editor_client, published_mali)
 
-        response = editor.get(url(mali, "compare-publication/"))
+        response = editor_client.get(url(published_mali, "compare-publication/"))
 
         page = response.content.decode()
         assert response.status_code == 200
         assert "what will change when you publish" in page
         assert "<ins>early </ins>" in page
 
-    def test_fact_checkers_read_the_timeline_but_cannot_revert(self, mali):
-        checker = client_for("Fact-checkers")
+    def test_fact_checkers_read_the_timeline_but_cannot_revert(self, published_mali, client_for):
+        checker = client_for(FACT_CHECKERS)
         change_set_row = ChangeSet.objects.first()
 
-        page = checker.get(url(mali))
+        page = checker.get(url(published_mali))
 
         assert page.status_code == 200
         assert "Revert this change set" not in page.content.decode()
-        revert = url(mali, "change-sets/", change_set_row.pk, "revert")
+        revert = url(published_mali, "change-sets/", change_set_row.pk, "revert")
         assert checker.get(revert).status_code == 403
         assert checker.post(revert).status_code == 403
         assert (
-            checker.post(url(mali, "revert/"), {"when": timezone.now().isoformat()}).status_code
+            checker.post(
+                url(published_mali, "revert/"), {"when": timezone.now().isoformat()}
+            ).status_code
             == 403
         )
 
-    def test_anonymous_visitors_are_sent_to_log_in(self, mali):
-        assert Client().get(url(mali)).status_code == 302
+    def test_anonymous_visitors_are_sent_to_log_in(self, published_mali):
+        assert Client().get(url(published_mali)).status_code == 302
