@@ -31,12 +31,32 @@ def link_profiles(change_set_id: int | None = None) -> None:
     from profiles.models import ChangeSet
 
     if change_set_id is None:
+        _refresh_statistics()
         for each in ChangeSet.objects.order_by("pk").values_list("pk", flat=True).iterator():
             link_profiles(each)
         return
     sql = _link_sql()
     with connection.cursor() as cursor:
         cursor.execute(sql, {"change_set": change_set_id})
+
+
+def _refresh_statistics() -> None:
+    """Bring PostgreSQL's statistics of the tables the link reads up to date.
+
+    A full rebuild usually follows a bulk load in the same transaction (the demo data, a
+    migration), where autovacuum cannot see the new rows: planned from statistics of nearly
+    empty tables, each change set's link took 0.2–0.8 s instead of milliseconds, and the
+    demo data's index over 30 minutes.
+    """
+    if connection.vendor != "postgresql":
+        return
+    from citations.models import Citation, CitationSource, Source
+    from profiles.models import ChangeSet, Claim, Profile, Section
+
+    models = (Profile, Section, Claim, Citation, CitationSource, Source)
+    tables = [ChangeSet._meta.db_table, *(model.history.model._meta.db_table for model in models)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 @functools.cache
