@@ -32,7 +32,6 @@ from django.utils.http import urlencode
 from citations.filters import ANY_STATE
 from citations.models import Citation, ReviewState
 from citations.readiness import Readiness
-from profiles.compare import paragraphs
 from profiles.edit_text import (
     EditConflict,
     applied_message,
@@ -52,7 +51,7 @@ from profiles.revert import (
     plan_profile_revert,
     profile_revert_to,
 )
-from profiles.snapshots import build_snapshot, snapshot_checksum
+from profiles.snapshots import build_snapshot, report_layout, snapshot_checksum
 from profiles.states import compare_states, profile_state_at, profile_state_now
 from profiles.timeline import change_set_entries, change_set_states, profile_change_sets
 
@@ -233,17 +232,11 @@ def at_view(model_admin, request, object_id):
         f"{profile} as it stood on {timezone.localtime(when):%d %B %Y, %H:%M:%S}",
         when=when,
         snapshot=snapshot,
-        **_report_context(snapshot),
+        **report_layout(snapshot),
         compare_now_url=f"{compare_url}?{urlencode({'from': iso(when)})}",
         revert_url=f"{revert_url}?{urlencode({'when': iso(when)})}",
     )
     return TemplateResponse(request, "admin/profiles/profile/history_at.html", context)
-
-
-def _report_context(snapshot: dict) -> dict:
-    """Arrange a snapshot for profiles/_report.html, as the public report does."""
-    sections = [{**section, "paragraphs": paragraphs(section)} for section in snapshot["sections"]]
-    return {"sections": sections}
 
 
 def compare_view(model_admin, request, object_id):

@@ -19,9 +19,9 @@ import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from profiles.alignment import Edits, align
+from profiles.snapshots import paragraphs
 from profiles.textformat import format_date
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
@@ -158,11 +158,6 @@ def paragraph_text(claims: list[dict]) -> str:
     )
 
 
-def paragraphs(section: dict) -> list[list[dict]]:
-    """Group a snapshot section's claims into paragraphs."""
-    return [list(claims) for _number, claims in groupby(section["claims"], _paragraph_number)]
-
-
 # Header -----------------------------------------------------------------------------------
 
 
@@ -294,7 +289,3 @@ def _append(segments: list[Segment], kind: str, text: str) -> None:
         segments[-1] = Segment(kind, segments[-1].text + text)
     else:
         segments.append(Segment(kind, text))
-
-
-def _paragraph_number(claim: dict) -> int:
-    return claim["paragraph"]

@@ -26,6 +26,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from itertools import groupby
+from operator import itemgetter
 
 from django.utils.text import slugify
 
@@ -168,3 +170,23 @@ def _treaty_status(status) -> dict | None:
         "status_label": status.get_status_display(),
         **values,
     }
+
+
+def paragraphs(section: dict) -> list[list[dict]]:
+    """Group a snapshot section's claims into paragraphs."""
+    return [list(claims) for _number, claims in groupby(section["claims"], itemgetter("paragraph"))]
+
+
+def report_layout(snapshot: dict) -> dict:
+    """Arrange a snapshot for the report templates (profiles/_report.html): `sections`, each
+    with its `paragraphs`, and `contents`, the headed sections with their sub-sections."""
+    sections = [{**section, "paragraphs": paragraphs(section)} for section in snapshot["sections"]]
+    contents = []
+    for section in sections:
+        if not (section["heading"] or section["kind"] == "summary"):
+            continue
+        if section["level"] == 2 and contents:
+            contents[-1]["children"].append(section)
+        else:
+            contents.append({"section": section, "children": []})
+    return {"sections": sections, "contents": contents}

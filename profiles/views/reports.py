@@ -18,10 +18,10 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 
 from profiles.caching import PageLookup, public_page
-from profiles.compare import compare_snapshots, paragraphs
+from profiles.compare import compare_snapshots
 from profiles.models import Profile, Publication
 from profiles.prepared import PreparedQuery
-from profiles.snapshots import document_from_snapshot
+from profiles.snapshots import document_from_snapshot, report_layout
 from profiles.textformat import render_profile
 
 EDITIONS_PER_PAGE = 50
@@ -277,22 +277,11 @@ def profile_text(request, country, topic):
 
 
 def _report_context(publication: Publication) -> dict:
-    """Arrange an edition's snapshot for the report template: paragraphs, contents, header."""
-    snapshot = publication.snapshot
-    sections = [{**section, "paragraphs": paragraphs(section)} for section in snapshot["sections"]]
-    contents = []
-    for section in sections:
-        if not (section["heading"] or section["kind"] == "summary"):
-            continue
-        if section["level"] == 2 and contents:
-            contents[-1]["children"].append(section)
-        else:
-            contents.append({"section": section, "children": []})
+    """The report template's context: the edition, its profile, and its snapshot laid out."""
     return {
         "publication": publication,
         "profile": publication.profile,
-        "snapshot": snapshot,
-        "sections": sections,
-        "contents": contents,
+        "snapshot": publication.snapshot,
+        **report_layout(publication.snapshot),
         "is_latest": publication.number == publication.latest_number,
     }
