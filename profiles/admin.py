@@ -4,10 +4,14 @@ Every admin derives from history.admin.HistoryAdmin, so every change page has a 
 button and refuses to save over what someone else saved since it was opened.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html, format_html_join
 
 from citations.models import Citation, CitationSource
@@ -26,12 +30,19 @@ from profiles.models import (
     Country,
     Profile,
     Publication,
+    PublicTreatyStatus,
     Section,
     Topic,
     Treaty,
     TreatyStatus,
+    TreatyStatusFacts,
 )
-from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
+from profiles.publishing import (
+    PublishBlocked,
+    profile_publish,
+    profile_withdraw,
+    treaty_statuses_publish,
+)
 
 # Countries, treaties and topics.
 
@@ -99,8 +110,39 @@ class TreatyAdmin(HistoryAdmin):
     inlines = [TreatyCountryStatusInline]
 
 
+class PublicState(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    CHANGED = "changed", "Unpublished changes"
+    UNPUBLISHED = "unpublished", "Not published"
+
+
+def _public_state():
+    """Compare each treaty status with its public copy: the same facts, other facts, none."""
+    public = PublicTreatyStatus.objects.filter(
+        country=OuterRef("country"), treaty=OuterRef("treaty")
+    )
+    # NULL equals nothing in SQL: compare empty dates as a date no status can hold.
+    never = Value(datetime.date.min)
+    same = public
+    for name in TreatyStatusFacts.FACTS:
+        if name.endswith("_on"):
+            same = same.alias(**{f"same_{name}": Coalesce(name, never)}).filter(
+                **{f"same_{name}": Coalesce(OuterRef(name), never)}
+            )
+        else:
+            same = same.filter(**{name: OuterRef(name)})
+    return models.Case(
+        models.When(models.Exists(same), then=Value(PublicState.PUBLISHED)),
+        models.When(models.Exists(public), then=Value(PublicState.CHANGED)),
+        default=Value(PublicState.UNPUBLISHED),
+    )
+
+
 @admin.register(TreatyStatus)
 class TreatyStatusAdmin(HistoryAdmin):
+    """The working copy of the treaty statuses. The public reads a status once a profile
+    reporting it is published, or once a publisher publishes it here."""
+
     list_display = [
         "country",
         "treaty",
@@ -110,15 +152,57 @@ class TreatyStatusAdmin(HistoryAdmin):
         "joined_by",
         "in_force_on",
         "last_report_submitted_on",
+        "public_state",
     ]
     list_filter = ["treaty", "status", "joined_by", "country__region"]
     search_fields = ["country__name", "country__iso3", "treaty__name", "treaty__short_name"]
     autocomplete_fields = ["country", "treaty"]
     list_select_related = ["country", "treaty"]
     ordering = ["treaty__name", "country__name"]
+    actions = ["publish_statuses"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("country", "treaty")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("country", "treaty")
+            .annotate(public_state=_public_state())
+        )
+
+    @admin.display(description="public site", ordering="public_state")
+    def public_state(self, obj):
+        return PublicState(obj.public_state).label
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("profiles.publish_profile")
+
+    @admin.action(description="Publish the selected treaty statuses", permissions=["publish"])
+    def publish_statuses(self, request, queryset):
+        changed = treaty_statuses_publish(statuses=list(queryset), user=request.user)
+        unchanged = len(queryset) - changed
+        message = f"Published {changed} treaty status{pluralize(changed, 'es')}."
+        if unchanged:
+            message += f" {unchanged} {pluralize(unchanged, 'was,were')} already public as is."
+        self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(PublicTreatyStatus)
+class PublicTreatyStatusAdmin(HistoryAdmin):
+    """What the public site shows: read only, written by publishing."""
+
+    list_display = ["country", "treaty", "status", "signed_on", "joined_on", "in_force_on"]
+    list_filter = ["treaty", "status"]
+    search_fields = ["country__name", "country__iso3", "treaty__name"]
+    list_select_related = ["country", "treaty"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Topic)

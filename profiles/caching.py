@@ -24,7 +24,7 @@ from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
+from profiles.models import Country, Profile, PublicTreatyStatus, Topic, Treaty
 
 # Public pages may be kept this long by browsers and shared caches before they revalidate.
 PUBLIC_MAX_AGE = 300
@@ -157,23 +157,32 @@ def _kept(view, lookup: type[PageLookup]):
 
 @functools.cache
 def _site_last_modified_sql() -> str:
+    """The newest of the public acts and the reference-data changes the directory shows.
+
+    Drafts must not move it: a profile counts when it was published or withdrawn
+    (public_changed_at), a treaty status when it was published; a country counts once it is
+    listed (an importer's draft creates unlisted ones) and a topic once it is changed (a new
+    topic is shown only once a profile of it is published, which counts already).
+    """
+
     # Built once: simple-history makes a new manager class at every `Model.history`.
-    tables = [
-        model.history.model._meta.db_table
-        for model in (Profile, Country, Topic, Treaty, TreatyStatus)
+    def history(model) -> str:
+        return model.history.model._meta.db_table
+
+    latest = [
+        f"SELECT MAX(public_changed_at) AS changed FROM {Profile._meta.db_table}",
+        f"SELECT MAX(history_date) AS changed FROM {history(PublicTreatyStatus)}",
+        f"SELECT MAX(history_date) AS changed FROM {history(Treaty)}",
+        f"SELECT MAX(history_date) AS changed FROM {history(Topic)} WHERE history_type <> '+'",
+        f"SELECT MAX(history_date) AS changed FROM {history(Country)} "
+        "WHERE history_type <> '+' OR iso3 <> '' OR is_other_area",
     ]
-    union = " UNION ALL ".join(
-        f"SELECT MAX(history_date) AS changed FROM {table}" for table in tables
-    )
+    union = " UNION ALL ".join(latest)
     return f"SELECT MAX(changed) FROM ({union}) AS latest"  # noqa: S608 (our tables)
 
 
 def site_last_modified():
-    """Return when anything the public directory pages show last changed.
-
-    Publishing and withdrawing write a profile history record; countries, topics, treaties
-    and treaty statuses change only through saves that write history. One query.
-    """
+    """Return when anything the public directory pages show last changed. One query."""
     with connection.cursor() as cursor:
         cursor.execute(_site_last_modified_sql())
         value = cursor.fetchone()[0]

@@ -9,9 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.text import slugify
 from django_filters import CharFilter, ChoiceFilter, FilterSet
 
-from profiles.models import Country, Profile, TreatyStatus
-
-JOINED = [TreatyStatus.Status.STATE_PARTY, TreatyStatus.Status.SIGNATORY]
+from profiles.models import NO_DATA, PUBLIC_STATUS_CHOICES, Country, Profile, PublicTreatyStatus
 
 
 class FilterForm(forms.Form):
@@ -37,7 +35,7 @@ class CountryFilter(FilterSet):
     treaty = ChoiceFilter(label="Treaty", empty_label="Choose a treaty", method="filter_treaty")
     status = ChoiceFilter(
         label="Status under that treaty",
-        choices=TreatyStatus.Status.choices,
+        choices=PUBLIC_STATUS_CHOICES,
         empty_label="Any status",
         method="filter_status",
     )
@@ -80,16 +78,10 @@ class CountryFilter(FilterSet):
         treaty = self.form.cleaned_data.get("treaty")
         if not treaty:  # the form reports the missing treaty
             return queryset
-        if value == TreatyStatus.Status.NOT_PARTY:
-            # Countries with no status row for the treaty are not party to it.
-            joined = TreatyStatus.objects.filter(
-                country=OuterRef("pk"), treaty__slug=treaty, status__in=JOINED
-            )
-            return queryset.filter(~Exists(joined))
-        rows = TreatyStatus.objects.filter(
-            country=OuterRef("pk"), treaty__slug=treaty, status=value
-        )
-        return queryset.filter(Exists(rows))
+        published = PublicTreatyStatus.objects.filter(country=OuterRef("pk"), treaty__slug=treaty)
+        if value == NO_DATA:
+            return queryset.filter(~Exists(published))
+        return queryset.filter(Exists(published.filter(status=value)))
 
     def filter_topic(self, queryset, name, value):
         profiles = Profile.objects.public().filter(country=OuterRef("pk"), topic__slug=value)
@@ -99,9 +91,7 @@ class CountryFilter(FilterSet):
 class TreatyTableFilter(FilterSet):
     """Filter a treaty's status table (countries annotated with `status`) by status and region."""
 
-    status = ChoiceFilter(
-        label="Status", choices=TreatyStatus.Status.choices, empty_label="Any status"
-    )
+    status = ChoiceFilter(label="Status", choices=PUBLIC_STATUS_CHOICES, empty_label="Any status")
     region = ChoiceFilter(label="Region", choices=Country.Region.choices, empty_label="Any region")
 
     class Meta:

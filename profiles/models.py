@@ -170,17 +170,23 @@ def _label(field: str, choices) -> models.Case:
     return models.Case(*whens, default=Value(""), output_field=models.CharField())
 
 
+# What the public tables say of a country with no published status under a treaty.
+NO_DATA = "no-data"
+PUBLIC_STATUS_CHOICES = [*TreatyStatusChoice.choices, (NO_DATA, "No data")]
+
+
 def _with_treaty_status(queryset, relation: str, condition: Q):
-    """Annotate each row with one treaty status: a country's for a treaty, or a treaty's for a
-    country. No status row reads as "not party". One join, no query per row."""
-    not_party = TreatyStatusChoice.NOT_PARTY
+    """Annotate each row with one published treaty status: a country's for a treaty, or a
+    treaty's for a country. No published status reads as "No data" (never "Not party") and
+    sorts after every recorded status. One join, no query per row."""
     ranks = [
-        models.When(status=value, then=Value(rank)) for rank, value in enumerate(TreatyStatusChoice)
+        models.When(status=value, then=Value(rank))
+        for rank, (value, _label) in enumerate(PUBLIC_STATUS_CHOICES)
     ]
     return (
         queryset.annotate(status_row=models.FilteredRelation(relation, condition=condition))
         .annotate(
-            status=Coalesce(F("status_row__status"), Value(not_party.value)),
+            status=Coalesce(F("status_row__status"), Value(NO_DATA)),
             signed_on=F("status_row__signed_on"),
             joined_on=F("status_row__joined_on"),
             joined_by=Coalesce(F("status_row__joined_by"), Value("")),
@@ -189,7 +195,7 @@ def _with_treaty_status(queryset, relation: str, condition: Q):
             last_report_submitted_on=F("status_row__last_report_submitted_on"),
         )
         .annotate(
-            status_label=_label("status", TreatyStatusChoice.choices),
+            status_label=_label("status", PUBLIC_STATUS_CHOICES),
             joined_by_label=_label("joined_by", JoinedByChoice.choices),
             status_rank=models.Case(*ranks, default=Value(len(ranks))),
         )
@@ -198,10 +204,10 @@ def _with_treaty_status(queryset, relation: str, condition: Q):
 
 class CountryQuerySet(models.QuerySet):
     def with_status_for(self, treaty):
-        """Annotate each country with its status for `treaty` (the treaty's status table), and
-        `region_sort`, its region with no region sorting last."""
+        """Annotate each country with its published status for `treaty` (the treaty's status
+        table), and `region_sort`, its region with no region sorting last."""
         return _with_treaty_status(
-            self, "treaty_statuses", Q(treaty_statuses__treaty=treaty)
+            self, "public_treaty_statuses", Q(public_treaty_statuses__treaty=treaty)
         ).annotate(region_sort=NullIf("region", Value("")))
 
     def with_public_profile(self):
@@ -305,18 +311,21 @@ class Country(SlugFromName):
 
 class TreatyQuerySet(models.QuerySet):
     def with_status_of(self, country):
-        """Annotate each treaty with `country`'s status under it."""
-        return _with_treaty_status(self, "statuses", Q(statuses__country=country))
+        """Annotate each treaty with `country`'s published status under it."""
+        return _with_treaty_status(self, "public_statuses", Q(public_statuses__country=country))
 
     def with_party_counts(self):
-        """Annotate the numbers of listed countries that are state parties and signatories."""
-        listed = Q(statuses__country__in=Country.objects.listed())
+        """Annotate the numbers of listed countries published as state parties and
+        signatories: recorded statuses only, so a country with no data is counted in neither."""
+        listed = Q(public_statuses__country__in=Country.objects.listed())
+        status = "public_statuses__status"
         return self.annotate(
             state_party_count=models.Count(
-                "statuses", filter=listed & Q(statuses__status=TreatyStatusChoice.STATE_PARTY)
+                "public_statuses",
+                filter=listed & Q(**{status: TreatyStatusChoice.STATE_PARTY}),
             ),
             signatory_count=models.Count(
-                "statuses", filter=listed & Q(statuses__status=TreatyStatusChoice.SIGNATORY)
+                "public_statuses", filter=listed & Q(**{status: TreatyStatusChoice.SIGNATORY})
             ),
         )
 
@@ -360,13 +369,14 @@ class TreatyStatusQuerySet(models.QuerySet):
         return reported_treaty_status(self, profile)
 
 
-class TreatyStatus(models.Model):
+class TreatyStatusFacts(models.Model):
+    """The facts of a country's status under a treaty, as the public reads them: kept twice,
+    as the editors' working copy (TreatyStatus) and as published (PublicTreatyStatus)."""
+
     Status = TreatyStatusChoice
 
     JoinedBy = JoinedByChoice
 
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="treaty_statuses")
-    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="statuses")
     status = models.CharField(max_length=20, choices=Status, default=TreatyStatusChoice.NOT_PARTY)
     signed_on = models.DateField(null=True, blank=True)
     joined_on = models.DateField(
@@ -388,6 +398,46 @@ class TreatyStatus(models.Model):
     last_report_submitted_on = models.DateField(
         "last transparency report submitted", null=True, blank=True
     )
+
+    FACTS = (
+        "status",
+        "signed_on",
+        "joined_on",
+        "joined_by",
+        "in_force_on",
+        "initial_report_due_on",
+        "last_report_submitted_on",
+    )
+
+    class Meta:
+        abstract = True
+
+    def facts(self) -> dict:
+        return {name: getattr(self, name) for name in self.FACTS}
+
+    @staticmethod
+    def constraints_for(prefix: str) -> list:
+        return [
+            models.UniqueConstraint(
+                fields=["country", "treaty"], name=f"{prefix}_unique_country_treaty"
+            ),
+            choices_constraint("status", TreatyStatusChoice.choices, name=f"{prefix}_valid_status"),
+            choices_constraint(
+                "joined_by",
+                JoinedByChoice.choices,
+                name=f"{prefix}_valid_joined_by",
+                allow_blank=True,
+            ),
+        ]
+
+
+class TreatyStatus(TreatyStatusFacts):
+    """The editors' working copy of a country's status under a treaty. The public reads the
+    published copy (PublicTreatyStatus), which only a publication or a publisher's
+    explicit act brings up to date (profiles.publishing)."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="treaty_statuses")
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="statuses")
     notes = models.TextField(blank=True, help_text="Internal notes; not shown to the public.")
 
     history = VersionedHistory()
@@ -397,23 +447,31 @@ class TreatyStatus(models.Model):
         ordering = ["treaty__name", "country__name"]
         verbose_name = "treaty status"
         verbose_name_plural = "treaty statuses"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["country", "treaty"], name="treatystatus_unique_country_treaty"
-            ),
-            choices_constraint(
-                "status", TreatyStatusChoice.choices, name="treatystatus_valid_status"
-            ),
-            choices_constraint(
-                "joined_by",
-                JoinedByChoice.choices,
-                name="treatystatus_valid_joined_by",
-                allow_blank=True,
-            ),
-        ]
+        constraints = TreatyStatusFacts.constraints_for("treatystatus")
 
     def __str__(self):
         return f"{self.country} — {self.treaty}: {self.get_status_display()}"
+
+
+class PublicTreatyStatus(TreatyStatusFacts):
+    """A treaty status as released to the public: what the treaty tables, country pages and
+    their CSV show. No row means the public is told "No data", never "Not party"."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="public_treaty_statuses"
+    )
+    treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="public_statuses")
+
+    history = VersionedHistory()
+
+    class Meta:
+        ordering = ["treaty__name", "country__name"]
+        verbose_name = "public treaty status"
+        verbose_name_plural = "public treaty statuses"
+        constraints = TreatyStatusFacts.constraints_for("publictreatystatus")
+
+    def __str__(self):
+        return f"{self.country} — {self.treaty}: {self.get_status_display()} (published)"
 
 
 class TopicQuerySet(models.QuerySet):
@@ -611,7 +669,8 @@ class Section(models.Model):
         ]
 
     def __str__(self):
-        return self.heading or self.get_kind_display()
+        # Named with its profile: autocomplete and history list sections of many profiles.
+        return f"{self.profile}: {self.heading or self.get_kind_display()}"
 
     def get_absolute_url(self):
         # Publications anchor each section at the slug of its heading (profiles/snapshots.py).

@@ -1,4 +1,5 @@
-"""Publish a profile's working copy as a numbered, immutable edition, or withdraw it."""
+"""Publish a profile's working copy as a numbered, immutable edition, or withdraw it; and
+release treaty statuses to the public, with a profile's edition or on their own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from citations.models import Citation, ReviewState
 from history.changesets import change_set
 from history.writer import HistoryWriter
 from monitor.security import security_event_on_commit
-from profiles.models import Profile, Publication, TreatyStatus
+from profiles.models import Profile, Publication, PublicTreatyStatus, TreatyStatus
 from profiles.search import search_index_publication, search_index_remove
 from profiles.snapshots import build_snapshot, snapshot_checksum
 
@@ -46,7 +47,8 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
                 "resolve them before publishing."
             )
         tree = Profile.objects.with_tree().get(pk=profile.pk)
-        snapshot = build_snapshot(tree, TreatyStatus.objects.reported_in(tree).first())
+        treaty_status = TreatyStatus.objects.reported_in(tree).first()
+        snapshot = build_snapshot(tree, treaty_status)
         checksum = snapshot_checksum(snapshot)
         latest = profile.latest_publication
         was_withdrawn = profile.withdrawn_at is not None
@@ -70,6 +72,13 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
             checksum=checksum,
         )
         _set_public_state(profile, publication, user, f"Published edition {publication.number}")
+        if tree.topic.treaty_id:
+            _release_treaty_status(
+                HistoryWriter(user=user, reason=f"Published with {publication}"),
+                country=tree.country,
+                treaty=tree.topic.treaty,
+                status=treaty_status,
+            )
         security_event_on_commit(
             "publish", user=user, profile=str(tree), edition=publication.number
         )
@@ -100,3 +109,43 @@ def _set_public_state(profile: Profile, publication: Publication, user, reason: 
     writer = HistoryWriter(user=user, reason=reason)
     writer.save(profile, update_fields=["latest_publication", "withdrawn_at", "public_changed_at"])
     search_index_publication(publication=publication)
+
+
+def treaty_statuses_publish(*, statuses, user=None) -> int:
+    """Release the working copy of each treaty status to the public, outside any profile's
+    edition (a status no published profile reports, or an urgent correction). Return how
+    many public statuses changed."""
+    with (
+        transaction.atomic(),
+        change_set(action="publish", user=user, reason="Published treaty statuses"),
+    ):
+        writer = HistoryWriter(user=user, reason="Treaty status published")
+        statuses = TreatyStatus.objects.filter(pk__in=[status.pk for status in statuses])
+        changed = sum(
+            _release_treaty_status(
+                writer, country=status.country, treaty=status.treaty, status=status
+            )
+            for status in statuses.select_related("country", "treaty")
+        )
+        security_event_on_commit("publish_treaty_statuses", user=user, changed=changed)
+        return changed
+
+
+def _release_treaty_status(writer: HistoryWriter, *, country, treaty, status) -> bool:
+    """Make the public status of `country` under `treaty` equal the working copy `status`
+    (None: no status, and the public reads "No data"). Return whether it changed; an
+    unchanged status writes no history, so public pages keep their Last-Modified."""
+    public = PublicTreatyStatus.objects.filter(country=country, treaty=treaty).first()
+    if status is None:
+        if public is None:
+            return False
+        writer.delete(public)
+        return True
+    if public is not None and public.facts() == status.facts():
+        return False
+    if public is None:
+        public = PublicTreatyStatus(country=country, treaty=treaty)
+    for name, value in status.facts().items():
+        setattr(public, name, value)
+    writer.save(public)
+    return True

@@ -9,7 +9,7 @@ EDITORIAL_MODELS = {
     "profiles": ["country", "treaty", "treatystatus", "topic", "profile", "section", "claim"],
     "citations": ["source", "citation", "citationsource"],
 }
-READ_ONLY_MODELS = {"profiles": ["publication"]}
+READ_ONLY_MODELS = {"profiles": ["publication", "publictreatystatus"]}
 
 
 def _codenames(actions, models_by_app):
@@ -55,7 +55,17 @@ def sync_roles(apps, schema_editor=None) -> None:
         permissions = []
         for codename in codenames:
             app_label, name = codename.split(".")
+            if not _model_exists(apps, app_label, name.split("_", 1)[1]):
+                continue  # added by a later migration, which syncs the roles again
             permissions.append(
                 Permission.objects.get(content_type__app_label=app_label, codename=name)
             )
         group.permissions.set(permissions)
+
+
+def _model_exists(apps, app_label: str, model_name: str) -> bool:
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True

@@ -18,6 +18,7 @@ from django.db.models import Max
 
 from citations.models import Citation, CitationSource, Source
 from profiles.models import Claim, Country, Profile, Section, Topic, Treaty, TreatyStatus
+from profiles.publishing import treaty_statuses_publish
 
 _numbers = itertools.count(1)
 
@@ -64,6 +65,13 @@ def make_treaty_status(*, country=None, treaty=None, status=TreatyStatus.Status.
         status=status,
         **f,
     )
+
+
+def make_public_treaty_status(**fields):
+    """A treaty status, published on its own as a publisher would (the public reads it)."""
+    status = make_treaty_status(**fields)
+    treaty_statuses_publish(statuses=[status])
+    return status
 
 
 def make_topic(name="Test Topic Policy", *, slug=None, **fields):

@@ -30,6 +30,7 @@ from profiles.models import (
     Country,
     Profile,
     Publication,
+    PublicTreatyStatus,
     SearchEntry,
     Section,
     Topic,
@@ -216,7 +217,8 @@ class Generation:
         self.treaties = treaties
 
     def make_treaty_statuses(self) -> None:
-        """Draw the status of every country under every treaty, keeping those that exist."""
+        """Draw the status of every country under every treaty, keeping those that exist, and
+        publish the new ones."""
         taken = set(TreatyStatus.objects.values_list("country_id", "treaty_id"))
         statuses = [
             treaty_status(self.rng, country, treaty)
@@ -225,6 +227,12 @@ class Generation:
             if (country.pk, treaty.pk) not in taken
         ]
         create_with_history(TreatyStatus, statuses, self.imported)
+        # The demo site has released every status it draws.
+        public = [
+            PublicTreatyStatus(country_id=s.country_id, treaty_id=s.treaty_id, **s.facts())
+            for s in statuses
+        ]
+        create_with_history(PublicTreatyStatus, public, self.imported)
         self.statuses = {
             (status.country_id, status.treaty_id): status
             for status in TreatyStatus.objects.select_related("treaty")

@@ -20,7 +20,7 @@ from profiles.filters import (
     parse_sort,
     sort_treaty_table,
 )
-from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
+from profiles.models import Country, Profile, PublicTreatyStatus, Topic, Treaty
 
 public = public_page()
 
@@ -91,7 +91,7 @@ class CountryListView(ListView):
         if not self.filterset.is_valid():
             return Country.objects.none()
         return self.filterset.qs.prefetch_related(
-            Prefetch("treaty_statuses", queryset=TreatyStatus.objects.defer("notes").order_by()),
+            Prefetch("public_treaty_statuses", queryset=PublicTreatyStatus.objects.order_by()),
             Prefetch(
                 "profiles",
                 queryset=Profile.objects.public().for_links().order_by("topic__name"),
@@ -114,7 +114,7 @@ class CountryListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for country in context["countries"]:
-            statuses = {status.treaty_id: status for status in country.treaty_statuses.all()}
+            statuses = {s.treaty_id: s for s in country.public_treaty_statuses.all()}
             country.treaty_columns = [(treaty, statuses.get(treaty.pk)) for treaty in self.treaties]
         page = context["page_obj"]
         context.update(
@@ -127,10 +127,10 @@ class CountryListView(ListView):
 
 
 class CountryDetailView(DetailView):
-    """A country's treaty statuses and public profiles.
+    """A country's published treaty statuses and public profiles.
 
-    Treaty statuses are public facts, so a listed country without a public profile still has
-    its page, saying so.
+    Published treaty statuses are public facts, so a listed country without a public profile
+    still has its page, saying so.
     """
 
     template_name = "profiles/country_detail.html"

@@ -12,9 +12,16 @@ from django.test.utils import CaptureQueriesContext
 from django.views.defaults import server_error
 
 from profiles.models import Country, Profile, Topic, Treaty, TreatyStatus
-from profiles.publishing import profile_publish, profile_withdraw
+from profiles.publishing import profile_publish, profile_withdraw, treaty_statuses_publish
 from tests.conftest import FIXTURES
-from tests.factories import make_country, make_profile, make_section, make_topic, make_treaty
+from tests.factories import (
+    make_country,
+    make_profile,
+    make_public_treaty_status,
+    make_section,
+    make_topic,
+    make_treaty,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +57,8 @@ def withdrawn(country, topic):
 
 
 def status(country, treaty, value=STATE_PARTY, **fields):
-    return TreatyStatus.objects.create(country=country, treaty=treaty, status=value, **fields)
+    """A published treaty status."""
+    return make_public_treaty_status(country=country, treaty=treaty, status=value, **fields)
 
 
 @pytest.fixture
@@ -257,11 +265,11 @@ class CountryFilterTests:
         ]
         assert self.slugs(client, treaty=self.treaty.slug, status=SIGNATORY) == ["niger"]
 
-    def test_not_party_includes_countries_without_a_status_row(self, client):
-        assert self.slugs(client, treaty=self.treaty.slug, status=NOT_PARTY) == [
-            "chad",
-            "germany",
-        ]
+    def test_not_party_is_only_the_recorded_not_parties(self, client):
+        assert self.slugs(client, treaty=self.treaty.slug, status=NOT_PARTY) == ["chad"]
+
+    def test_no_data_is_the_countries_without_a_published_status(self, client):
+        assert self.slugs(client, treaty=self.treaty.slug, status="no-data") == ["germany"]
 
     def test_topic(self, client):
         assert self.slugs(client, topic=self.other_topic.slug) == ["france"]
@@ -315,14 +323,15 @@ class CountryFilterTests:
         assert list(response.context["countries"]) == []
         assert "No countries match these filters." in page_text(response)
 
-    def test_rows_show_every_treaty_status_and_not_party_without_a_row(self, client):
+    def test_rows_show_every_treaty_status_and_no_data_without_a_published_one(self, client):
         response = client.get("/countries/", {"q": "germany"})
 
         (germany,) = response.context["countries"]
         columns = dict(germany.treaty_columns)
         assert set(columns) == set(Treaty.objects.all())
         assert columns[self.treaty] is None
-        assert "Not party" in page_text(response)
+        assert "No data" in page_text(response)
+        assert 'status--not-party">' not in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -405,7 +414,7 @@ def test_country_page_shows_every_treaty_with_its_status(client, topic, treaty):
     treaties = {t.slug: t for t in response.context["treaties"]}
     assert set(treaties) == set(Treaty.objects.values_list("slug", flat=True))
     assert treaties[treaty.slug].status_label == "State party"
-    assert treaties["mine-ban-treaty"].status_label == "Not party"
+    assert treaties["mine-ban-treaty"].status_label == "No data"
     text = page_text(response)
     assert "3 Dec 2008" in text
     assert "30 Jun 2010" in text
@@ -504,7 +513,7 @@ class TreatyTableTests:
 
         assert len(rows) == Country.objects.exclude(iso3="", is_other_area=False).count()
         by_slug = {row.slug: row for row in rows}
-        assert by_slug["germany"].status_label == "Not party"
+        assert by_slug["germany"].status_label == "No data"
         assert by_slug["chad"].status_label == "Not party"
         assert by_slug["niger"].joined_by_label == "Accession"
 
@@ -595,7 +604,7 @@ class TreatyTableTests:
             "",
             "2020-04-30",
         ]
-        assert by_name["Germany"][3] == "Not party"
+        assert by_name["Germany"][3] == "No data"
 
     def test_csv_keeps_the_filters_and_order(self, client):
         response = client.get(f"/treaties/{self.treaty.slug}.csv", {"status": STATE_PARTY})
@@ -673,8 +682,11 @@ def test_a_kept_page_is_rendered_afresh_when_a_treaty_status_changes(client, tre
 
     mali.status = STATE_PARTY
     mali.save()
+    assert ",Signatory," in page_text(client.get(url)), "a draft change is not public"
 
-    assert ",Signatory," not in page_text(client.get(url))
+    treaty_statuses_publish(statuses=[mali])
+
+    assert ",State party," in page_text(client.get(url))
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -713,7 +725,7 @@ def grow(*, countries: int, topics: list[Topic]):
         for topic in topics:
             published(each, topic, last_updated=datetime.date(2015, 1, 1 + number % 28))
         for treaty in treaties:
-            TreatyStatus.objects.get_or_create(
+            working, _created = TreatyStatus.objects.get_or_create(
                 country=each,
                 treaty=treaty,
                 defaults={
@@ -723,6 +735,7 @@ def grow(*, countries: int, topics: list[Topic]):
                     "joined_by": TreatyStatus.JoinedBy.RATIFICATION,
                 },
             )
+            treaty_statuses_publish(statuses=[working])
 
 
 @pytest.fixture
