@@ -426,7 +426,7 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         return conflicts
 
     def _name(self, obj) -> str:
-        return f"{capfirst(self.model._meta.verbose_name)} “{obj}”"
+        return f"{capfirst(self.model._meta.verbose_name)} “{_label_in_parent(obj)}”"
 
     def _gone_message(self, changes) -> str:
         if changes is None:
@@ -543,7 +543,7 @@ class PositionedInlineFormSet(VersionedInlineFormSet):
                         "this page. Give your row another position, or reload the page.",
                         position,
                         self.model._meta.verbose_name,
-                        held[position],
+                        _label_in_parent(held[position]),
                     )
                     for position in taken
                 ]
@@ -575,3 +575,9 @@ class PositionedInlineFormSet(VersionedInlineFormSet):
             final = getattr(obj, field)
             HistoryWriter.park(obj, field=field, at=highest + offset)
             setattr(obj, field, final)
+
+
+def _label_in_parent(obj) -> str:
+    """Name an inline row as it stands within its parent, where its __str__ would repeat the
+    parent's name (a section's names its profile)."""
+    return getattr(obj, "label_in_parent", None) or str(obj)

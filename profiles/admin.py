@@ -228,6 +228,7 @@ class SectionInline(PositionedInline, admin.TabularInline):
         return (
             super()
             .get_queryset(request)
+            .select_related("profile__country", "profile__topic")
             .annotate(claim_count=subquery_count(Claim.objects.all(), "section"))
         )
 
@@ -397,7 +398,7 @@ class ClaimInline(PositionedInline, admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(HistoryAdmin):
-    list_display = ["__str__", "profile", "position", "kind", "level", "claim_count"]
+    list_display = ["section", "profile", "position", "kind", "level", "claim_count"]
     list_filter = ["kind", "level", "profile__topic", "profile__country__region"]
     search_fields = ["heading", "profile__country__name", "profile__topic__name"]
     autocomplete_fields = ["profile"]
@@ -418,6 +419,14 @@ class SectionAdmin(HistoryAdmin):
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj):
         return obj.claim_count
+
+    @admin.display(description="section", ordering="heading")
+    def section(self, obj):
+        return obj.label_in_parent
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return queryset.select_related("profile__country", "profile__topic")
 
     @admin.display(description="back to")
     def profile_link(self, obj):

@@ -670,11 +670,16 @@ class Section(models.Model):
 
     def __str__(self):
         # Named with its profile: autocomplete and history list sections of many profiles.
-        return f"{self.profile}: {self.heading or self.get_kind_display()}"
+        return f"{self.profile}: {self.label_in_parent}"
 
     def get_absolute_url(self):
         # Publications anchor each section at the slug of its heading (profiles/snapshots.py).
         return f"{self.profile.get_absolute_url()}#{slugify(self.heading or self.kind)}"
+
+    @property
+    def label_in_parent(self) -> str:
+        """The section's name on its profile's page."""
+        return self.heading or self.get_kind_display()
 
 
 class Claim(models.Model):

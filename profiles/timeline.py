@@ -216,7 +216,9 @@ def _record_label(name: str, record, profile: Profile) -> str:
         source = record.source if record.source_id else None
         text = str(source) if source is not None else f"source #{record.source_id} (deleted)"
         return f"{text}, {record.pinpoint}" if record.pinpoint else text
-    return str(record.history_object)
+    # The timeline is the profile's own: name its rows as they stand within it.
+    obj = record.history_object
+    return getattr(obj, "label_in_parent", None) or str(obj)
 
 
 def _record_changes(model, record, previous) -> list[FieldDiff]:

@@ -156,3 +156,21 @@ def test_footnote_numbers_follow_the_order_of_claims_and_citations():
     tree = Profile.objects.with_tree().get(pk=profile.pk)
 
     assert list(tree.footnotes()) == [(1, first), (2, second), (3, third)]
+
+
+def test_a_section_is_named_with_its_profile_so_autocomplete_tells_profiles_apart(admin_client):
+    topic = make_topic("Mine Ban Policy")
+    mali = make_profile(country=make_country("Mali"), topic=topic)
+    chad = make_profile(country=make_country("Chad"), topic=topic)
+    for profile in (mali, chad):
+        make_section(profile=profile, heading="Policy")
+
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "profiles", "model_name": "claim", "field_name": "section", "term": "pol"},
+    )
+
+    assert sorted(result["text"] for result in response.json()["results"]) == [
+        "Chad — Mine Ban Policy: Policy",
+        "Mali — Mine Ban Policy: Policy",
+    ]
