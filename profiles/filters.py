@@ -11,6 +11,10 @@ from django_filters import CharFilter, ChoiceFilter, FilterSet
 
 from profiles.models import NO_DATA, PUBLIC_STATUS_CHOICES, Country, Profile, PublicTreatyStatus
 
+# The longest name a reader may search for: the longest country name is 100 characters, and
+# a longer value would reach the database as a LIKE pattern SQLite refuses as too complex.
+MAX_NAME_LENGTH = 100
+
 
 class FilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
@@ -30,7 +34,9 @@ class CountryFilterForm(FilterForm):
 class CountryFilter(FilterSet):
     """Filter the countries list by name, region, treaty status and topic; filters combine."""
 
-    q = CharFilter(label="Name", method="filter_name", widget=forms.SearchInput)
+    q = CharFilter(
+        label="Name", method="filter_name", widget=forms.SearchInput, max_length=MAX_NAME_LENGTH
+    )
     region = ChoiceFilter(label="Region", choices=Country.Region.choices, empty_label="Any region")
     treaty = ChoiceFilter(label="Treaty", empty_label="Choose a treaty", method="filter_treaty")
     status = ChoiceFilter(

@@ -178,3 +178,19 @@ def test_a_treaty_table_with_an_unknown_filter_sorted_by_status_is_empty(client,
 
     assert response.status_code == 200
     assert "Mali" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["_" * 25_001, "%" * 25_001, "a" * 50_001, "x" * 101])
+def test_a_country_name_longer_than_any_is_refused_before_the_database(client, published, name):
+    response = get(client, "/countries/", {"q": name})
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 100 characters" in response.content.decode()
+    assert list(response.context["countries"]) == []
+
+
+def test_wildcards_in_a_country_name_match_themselves(client, published):
+    assert list(get(client, "/countries/", {"q": "_a_i"}).context["countries"]) == []
+    assert [c.slug for c in get(client, "/countries/", {"q": "mali"}).context["countries"]] == [
+        "mali"
+    ]
