@@ -1,7 +1,7 @@
 """The editors' admin for citations (footnotes) and their sources."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import OuterRef, Q
 from django.urls import reverse
@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 
 from citations.filters import ANY_STATE
 from citations.models import REVIEW_FIELDS, Citation, CitationSource, Source
+from citations.services import citations_link_sources
 from history.admin import (
     HistoryAdmin,
     PositionedInline,
@@ -33,7 +34,11 @@ class CitationSourceInline(PositionedInline, admin.TabularInline):
 @admin.register(Citation)
 class CitationAdmin(HistoryAdmin):
     """Editors edit footnotes here. Their review is shown read-only: fact-checkers review in
-    the review queue, and the review fields are not editable, so no form here can change them."""
+    the review queue, and the review fields are not editable, so no form here can change them.
+
+    Wherever the admin saves a footnote's new text (here, in its claim's inline, or by a
+    revert), its sources are read from that text and linked as an import would link them.
+    """
 
     list_display = [
         "__str__",
@@ -98,6 +103,34 @@ class CitationAdmin(HistoryAdmin):
             )
             .annotate(source_count=subquery_count(CitationSource.objects.all(), "citation"))
         )
+
+    def rows_saved(self, request, rows, *, with_inlines=False):
+        """Link new and edited footnotes to the sources their text cites, as an import does
+        (citations.services.citations_link_sources), in the same change set.
+
+        An editor who also changed the footnote's sources below its text, in the same save,
+        has said what it cites: those links are kept.
+        """
+        edited = [citation for citation, changed in rows if "text" in changed]
+        if not edited:
+            return
+        if with_inlines:
+            self.message_user(
+                request,
+                "The sources were kept as you set them, not read from the new text.",
+                messages.INFO,
+            )
+            return
+        counts = citations_link_sources(
+            citations=edited,
+            user=request.user,
+            reason="Sources read from a footnote edited in the admin",
+        )
+        if counts:
+            done = "; ".join(f"{what}: {count}" for what, count in sorted(counts.items()))
+            self.message_user(
+                request, f"Sources read from the footnote’s text ({done}).", messages.INFO
+            )
 
     @admin.display(description="note")
     def short_review_note(self, obj):

@@ -8,6 +8,7 @@ that share PositionedInline, which lets editors reorder rows by editing their po
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -17,8 +18,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.utils import get_history_manager_for_model
 
 from history.forms import (
+    DELETION_ATTR,
     VERSION_FIELD,
     InlineForm,
     KeyCheckedAutocompleteSelect,
@@ -28,7 +31,7 @@ from history.forms import (
     VersionedInlineFormSet,
     VersionedModelForm,
 )
-from history.versions import VERSION_ATTR, latest_version
+from history.versions import VERSION_ATTR, is_versioned, latest_version
 from history.writer import record_as
 
 
@@ -135,14 +138,57 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
         )
 
     def get_object(self, request, object_id, from_field=None):
-        """Return the object with its version (VERSION_ATTR), read in the same query."""
+        """Return the object with its version (VERSION_ATTR), read in the same query.
+
+        When the change form of an object deleted since it was opened is saved, return the
+        object as it was deleted, marked with its deletion (DELETION_ATTR): its form then
+        refuses the save and shows what was typed, where Django would redirect and lose it.
+        """
         queryset = self.get_queryset(request).annotate(**{VERSION_ATTR: latest_version(self.model)})
         opts = self.model._meta
         field = opts.pk if from_field is None else opts.get_field(from_field)
         try:
             return queryset.get(**{field.name: field.to_python(object_id)})
         except (self.model.DoesNotExist, ValidationError, ValueError):
+            pass
+        if from_field is None and self._saving_change_form(request):
+            return self._as_deleted(object_id)
+        return None
+
+    def _saving_change_form(self, request) -> bool:
+        opts = self.model._meta
+        match = request.resolver_match
+        return (
+            request.method == "POST"
+            and match is not None
+            and match.url_name == f"{opts.app_label}_{opts.model_name}_change"
+            and issubclass(self.form, VersionedModelForm)
+            and is_versioned(self.model)
+        )
+
+    def _as_deleted(self, object_id):
+        """Return the deleted object as its deletion record holds it, or None when its latest
+        record is no deletion (or there is none: a key that never existed)."""
+        try:
+            pk = self.model._meta.pk.to_python(object_id)
+        except ValidationError:
             return None
+        records = get_history_manager_for_model(self.model).filter(
+            **{self.model._meta.pk.attname: pk}
+        )
+        deletion = records.select_related("history_user").order_by("-history_id").first()
+        if deletion is None or deletion.history_type != "-":
+            return None
+        obj = deletion.instance
+        obj._state.adding = False
+        setattr(obj, VERSION_ATTR, deletion.history_id)
+        setattr(obj, DELETION_ATTR, deletion)
+        return obj
+
+    def has_delete_permission(self, request, obj=None):
+        if getattr(obj, DELETION_ATTR, None) is not None:
+            return False  # it is deleted already: no Delete link on its refused form
+        return super().has_delete_permission(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # A refusal over inline rows is listed above those rows, maybe far down the page.
@@ -174,17 +220,73 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
         reverted = url_name.endswith("_simple_history")
         # A save that changes nothing writes no history record. The revert form starts from
         # the old version, so whether it changes anything is told from the stored row.
-        if change and not (self._differs_from_stored(obj) if reverted else form.has_changed()):
+        changed = self._changed_from_stored(obj) if reverted else form.changed_data
+        if change and not changed:
             return
         reason = "Reverted in the admin" if reverted else "Edited in the admin"
         record_as(obj, user=request.user, reason=reason)
         super().save_model(request, obj, form, change)
+        if reverted:
+            # The revert form has no inlines, so no save_related() follows.
+            self.rows_saved(request, [(obj, set(changed))])
 
     @staticmethod
-    def _differs_from_stored(obj) -> bool:
-        names = [field.attname for field in obj._meta.concrete_fields if field.editable]
-        stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first()
-        return stored is None or any(stored[name] != getattr(obj, name) for name in names)
+    def _changed_from_stored(obj) -> list[str]:
+        """Return the editable fields whose values differ from obj's stored row (all of them
+        when it has none, as for a deleted object being restored)."""
+        fields = [field for field in obj._meta.concrete_fields if field.editable]
+        names = [field.attname for field in fields]
+        stored = type(obj)._default_manager.filter(pk=obj.pk).values(*names).first() or {}
+        return [
+            field.name
+            for field in fields
+            if field.attname not in stored or stored[field.attname] != getattr(obj, field.attname)
+        ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Once every row of the page is saved: tell each model's admin what was saved of it.
+        for formset in formsets:
+            model_admin = self._admin_of(formset.model)
+            rows = self._saved_rows(formset)
+            if model_admin is not None and rows:
+                model_admin.rows_saved(request, rows)
+        if form.changed_data or not change:
+            with_inlines = any(formset.has_changed() for formset in formsets)
+            self.rows_saved(
+                request, [(form.instance, set(form.changed_data))], with_inlines=with_inlines
+            )
+
+    def rows_saved(self, request, rows, *, with_inlines: bool = False) -> None:
+        """React to rows of this admin's model that the admin has just saved: on this admin's
+        change page (`with_inlines` when the page's inline rows changed too), in an inline on
+        another model's page, or by reverting to an earlier version.
+
+        `rows` holds (row, the names of the fields it changed; for a new row, those it was
+        given). Runs in the save's transaction and change set, after the whole page is saved.
+        Does nothing here: an admin whose model has rows derived from it keeps them in step
+        (CitationAdmin reads a footnote's sources from its edited text).
+        """
+
+    def _admin_of(self, model):
+        try:
+            model_admin = self.admin_site.get_model_admin(model)
+        except NotRegistered:
+            return None
+        return model_admin if isinstance(model_admin, HistoryAdmin) else None
+
+    @staticmethod
+    def _saved_rows(formset) -> list:
+        """Return (row, changed fields) for each row a saved inline formset changed or added."""
+        # formset.save() sets both lists; a save_formset() that does not save leaves none.
+        rows = [(obj, set(changed)) for obj, changed in getattr(formset, "changed_objects", [])]
+        added = {id(obj) for obj in getattr(formset, "new_objects", [])}
+        rows += [
+            (form.instance, set(form.changed_data))
+            for form in formset.forms
+            if id(form.instance) in added
+        ]
+        return rows
 
     def delete_model(self, request, obj):
         record_as(obj, user=request.user, reason="Deleted in the admin")

@@ -12,12 +12,20 @@ from django.db.models import Max
 from django.forms.boundfield import BoundField
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet, model_to_dict
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from simple_history.models import is_historic
 
-from history.versions import VERSION_ATTR, changes_since, is_versioned, latest_version, version_of
+from history.versions import (
+    VERSION_ATTR,
+    Changes,
+    changes_since,
+    is_versioned,
+    latest_version,
+    version_of,
+)
 from history.writer import HistoryWriter
 
 # The hidden field that carries the version a form opened its object at, and the
@@ -25,6 +33,9 @@ from history.writer import HistoryWriter
 VERSION_FIELD = "opened_version"
 OPENED_ROWS = "OPENED_ROWS"
 NOT_SUBMITTED = object()
+# Set on an object deleted since its change form was opened, to the history record of its
+# deletion, when that form is saved (HistoryAdmin.get_object): the form refuses the save.
+DELETION_ATTR = "history_deletion"
 
 SAVE_AGAIN = (
     "Nothing was saved. The form now shows their changes, with yours kept on top: check it, "
@@ -90,6 +101,27 @@ def conflict_message(subject: str, changes, theirs, both) -> str:
     return message
 
 
+def deleted_message(obj, deletion) -> str:
+    """Say who deleted obj while it was being edited, that nothing was saved, and where obj
+    can be restored from (its history in the admin)."""
+    opts = obj._meta
+    name = opts.verbose_name
+    restore = f"restore the {name} from its history"
+    try:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+    except NoReverseMatch:
+        pass
+    else:
+        restore = format_html('<a href="{}">{}</a>', url, restore)
+    return format_html(
+        "This {} was deleted by {} while you were editing it. Nothing was saved: what you "
+        "typed is still in the form below. Copy it, or {} and then save this form again.",
+        name,
+        Changes(base=None, since=[deletion]).writers(),
+        restore,
+    )
+
+
 class VersionedModelForm(forms.ModelForm):
     """A model form that refuses to save over what others saved since it was opened.
 
@@ -101,6 +133,9 @@ class VersionedModelForm(forms.ModelForm):
     again applies this editor's changes without undoing theirs. Changes to fields the form
     does not edit (a review, a publication) are no conflict. Inline rows are checked together
     by VersionedInlineFormSet.
+
+    A save of an object someone deleted since the page was opened is refused too, whatever
+    it changes, keeping what was typed (deleted_message()).
     """
 
     bound_field_class = RebasedBoundField
@@ -130,6 +165,9 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned_data
 
     def _refuse_stale_save(self):
+        deletion = getattr(self.instance, DELETION_ATTR, None)
+        if deletion is not None:
+            raise ValidationError(deleted_message(self.instance, deletion))
         opened = submitted_version(self)
         if opened is NOT_SUBMITTED or not self.versioned:
             return
@@ -137,6 +175,10 @@ class VersionedModelForm(forms.ModelForm):
             return  # the save writes nothing
         pk = self.instance.pk
         changes = changes_since(type(self.instance), {pk: opened}).get(pk)
+        if changes and changes.deleted and not self.reverting:
+            # Deleted after the admin loaded the object, before this check locked it; saving
+            # would insert it again. (Reverting a deleted object is how it is restored.)
+            raise ValidationError(deleted_message(self.instance, changes.latest))
         rebased = self.rebase(changes) if changes else None
         if rebased:
             subject = f"this {self.instance._meta.verbose_name}"
@@ -370,6 +412,8 @@ class VersionedInlineFormSet(BaseInlineFormSet):
         they did anything since the page was opened."""
         if not self.is_bound or not is_versioned(self.model) or self.instance.pk is None:
             return []
+        if getattr(self.instance, DELETION_ATTR, None) is not None:
+            return []  # the parent was deleted, and its rows with it: its form says so
         written, gone = [], {}
         for index, form in enumerate(self.initial_forms):
             if index in self._gone:

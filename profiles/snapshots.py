@@ -26,9 +26,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
+from django.apps import apps
 from django.utils.text import slugify
 
 from profiles.textformat import (
@@ -48,11 +51,46 @@ TREATY_STATUS_FIELDS = (
     "last_report_submitted_on",
 )
 
+# The ids the report pages give their own elements, which no section may be anchored at: an id
+# used twice makes a link jump to the first, so the contents' "Notes" would open a section
+# headed "Footnotes". The public report (base.html, includes/header.html and the templates
+# profiles/profile_detail.html, _report.html and _footnotes.html) ...
+PAGE_IDS = frozenset(
+    {"content", "site-search-q", "report-title", "toc-heading", "status-box", "footnotes"}
+)
+# ... and the admin's as-it-stood page (Django's admin/base.html, base_site.html and
+# nav_sidebar.html around admin/profiles/profile/history_at.html), whose snapshots are always
+# built afresh. Its sidebar also heads each model's row "<app label>-<model name>"
+# (admin_page_ids()). tests/profiles/test_report_anchors.py checks both lists against the pages.
+ADMIN_PAGE_IDS = frozenset(
+    {
+        "container",
+        "header",
+        "branding",
+        "site-name",
+        "user-tools",
+        "logout-form",
+        "toggle-nav-sidebar",
+        "nav-sidebar",
+        "nav-filter",
+        "main",
+        "content-start",
+        "content-main",
+        "footer",
+        "icon-auto",
+        "icon-moon",
+        "icon-sun",
+    }
+)
+# Each footnote (fn-3) and its marker in the text (fnref-3).
+FOOTNOTE_ID = re.compile(r"fn(?:ref)?-[0-9]+")
+
 
 def build_snapshot(profile, treaty_status=None) -> dict:
     """Freeze a profile fetched with Profile.objects.with_tree() into a snapshot."""
     treaty = profile.topic.treaty
     sections, footnotes, anchors = [], [], set()
+    reserved = PAGE_IDS | admin_page_ids()
     for section in profile.sections.all():
         claims = []
         for claim in section.claims.all():
@@ -79,7 +117,7 @@ def build_snapshot(profile, treaty_status=None) -> dict:
                 "kind": section.kind,
                 "heading": section.heading,
                 "level": section.level,
-                "anchor": _unique_anchor(section.heading or section.kind, anchors),
+                "anchor": _unique_anchor(section.heading or section.kind, anchors, reserved),
                 "claims": claims,
             }
         )
@@ -148,10 +186,26 @@ def document_from_snapshot(snapshot: dict) -> ProfileDocument:
     )
 
 
-def _unique_anchor(text: str, taken: set[str]) -> str:
+@cache
+def admin_page_ids() -> frozenset[str]:
+    """Return the ids of the admin page around the as-it-stood report."""
+    models = apps.get_models()
+    return ADMIN_PAGE_IDS | {f"{m._meta.app_label}-{m._meta.model_name}" for m in models}
+
+
+def is_page_id(anchor: str, reserved: frozenset[str] | None = None) -> bool:
+    """Return whether a report page gives one of its own elements this id: the public
+    report (`reserved=PAGE_IDS`) or, by default, either that or the admin's."""
+    if reserved is None:
+        reserved = PAGE_IDS | admin_page_ids()
+    return anchor in reserved or FOOTNOTE_ID.fullmatch(anchor) is not None
+
+
+def _unique_anchor(text: str, taken: set[str], reserved) -> str:
+    """Return the slug of `text`, numbered from 2 when another section or the page has it."""
     base = slugify(text) or "section"
     anchor, suffix = base, 2
-    while anchor in taken:
+    while anchor in taken or is_page_id(anchor, reserved):
         anchor, suffix = f"{base}-{suffix}", suffix + 1
     taken.add(anchor)
     return anchor
@@ -177,10 +231,31 @@ def paragraphs(section: dict) -> list[list[dict]]:
     return [list(claims) for _number, claims in groupby(section["claims"], itemgetter("paragraph"))]
 
 
+def section_anchors(snapshot: dict) -> list[str]:
+    """Return the anchor of each section of a snapshot on the public report page.
+
+    A section keeps the anchor stored in its snapshot, unless the page has that id already:
+    editions published before sections avoided the page's ids may hold a section anchored at
+    "footnotes", say. Such a section is anchored afresh, numbered like a repeated heading
+    ("footnotes-2", or the next number no other section holds), and the page's own element
+    keeps the id it has on every report page.
+    """
+    stored = [section["anchor"] for section in snapshot["sections"]]
+    taken = set(stored)
+    return [
+        _unique_anchor(anchor, taken, PAGE_IDS) if is_page_id(anchor, PAGE_IDS) else anchor
+        for anchor in stored
+    ]
+
+
 def report_layout(snapshot: dict) -> dict:
     """Arrange a snapshot for the report templates (profiles/_report.html): `sections`, each
-    with its `paragraphs`, and `contents`, the headed sections with their sub-sections."""
-    sections = [{**section, "paragraphs": paragraphs(section)} for section in snapshot["sections"]]
+    with its `paragraphs` and its `anchor` on the page (see section_anchors()), and
+    `contents`, the headed sections with their sub-sections."""
+    sections = [
+        {**section, "anchor": anchor, "paragraphs": paragraphs(section)}
+        for section, anchor in zip(snapshot["sections"], section_anchors(snapshot), strict=True)
+    ]
     contents = []
     for section in sections:
         if not (section["heading"] or section["kind"] == "summary"):
