@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from profiles.alignment import Edits, align
-from profiles.snapshots import paragraphs
+from profiles.snapshots import paragraphs, section_anchors
 from profiles.textformat import format_date
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
@@ -105,7 +105,7 @@ def compare_snapshots(old: dict, new: dict) -> Comparison:
     footnotes, renumbered = _compare_footnotes(old["footnotes"], new["footnotes"])
     return Comparison(
         header=_compare_header(old, new),
-        sections=_compare_sections(old["sections"], new["sections"]),
+        sections=_compare_sections(_anchored(old), _anchored(new)),
         footnotes=footnotes,
         renumbered=renumbered,
     )
@@ -189,6 +189,15 @@ def _compare_header(old: dict, new: dict) -> list[FieldChange]:
 
 
 # Sections and paragraphs --------------------------------------------------------------------
+
+
+def _anchored(snapshot: dict) -> list[dict]:
+    """The snapshot's sections with their anchors on the report page (see section_anchors)."""
+    anchors = section_anchors(snapshot)
+    return [
+        {**section, "anchor": anchor}
+        for section, anchor in zip(snapshot["sections"], anchors, strict=True)
+    ]
 
 
 def _compare_sections(old: list[dict], new: list[dict]) -> list[SectionChange]:

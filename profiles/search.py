@@ -35,6 +35,7 @@ from django.db.models import Count, F, FloatField, Q, QuerySet, Sum, Value, Wind
 from django.db.models.functions import Cast, Length, Replace, RowNumber
 
 from profiles.models import QUOTE_VARIANTS, Profile, Publication, SearchEntry, SectionKind
+from profiles.snapshots import section_anchors
 
 # A search string is cut to this many characters (after removing control characters), and to
 # this many words or phrases: SQLite cannot parse the expression of many more.
@@ -118,7 +119,7 @@ def _entries(publication: Publication) -> list[SearchEntry]:
         )
 
     claim_number = 0
-    for section in snapshot["sections"]:
+    for section, anchor in zip(snapshot["sections"], section_anchors(snapshot), strict=True):
         heading = section["heading"] or SectionKind(section["kind"]).label
         for claim in section["claims"]:
             claim_number += 1
@@ -129,7 +130,7 @@ def _entries(publication: Publication) -> list[SearchEntry]:
                     entry(
                         SearchEntry.Kind.CLAIM,
                         claim_number,
-                        section["anchor"],
+                        anchor,
                         heading,
                         claim["text"],
                     )

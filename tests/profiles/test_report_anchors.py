@@ -2,13 +2,15 @@
 "Footnotes" (or "Content", "FN 1", …) is never anchored at an id the page gives one of its
 own elements, so the contents and the permalinks jump where they say."""
 
+import io
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from profiles.models import Publication
+from profiles.models import Publication, SearchEntry
 from profiles.publishing import profile_publish
 from profiles.snapshots import is_page_id
 from tests.factories import make_citation, make_claim, make_country, make_profile, make_section
@@ -165,3 +167,17 @@ def test_the_admins_as_it_stood_page_has_unique_ids(superuser_client, heading):
     page = Page(response.content.decode())
     assert page.duplicates() == []
     assert page.tag_of("footnotes") == "h2"
+
+
+def test_search_results_link_an_old_editions_sections_where_the_page_anchors_them():
+    profile = profile_headed("Footnotes")
+    publication = profile_publish(profile=profile).publication
+    snapshot = publication.snapshot
+    snapshot["sections"][1]["anchor"] = "footnotes"  # as stored before the fix
+    Publication.objects.filter(pk=publication.pk).update(snapshot=snapshot)
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    anchors = set(SearchEntry.objects.filter(kind="claim").values_list("anchor", flat=True))
+    assert "footnotes" not in anchors
+    assert "footnotes-2" in anchors
