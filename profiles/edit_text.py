@@ -20,7 +20,6 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils.text import slugify
 
 from citations.models import Citation, ReviewState
 from history.changesets import change_set
@@ -35,7 +34,7 @@ from profiles.compare import (
     Segment,
     diff_words,
 )
-from profiles.importing import ImportReport, profile_export, profile_import
+from profiles.importing import ImportReport, profile_export, profile_import, topic_names_agree
 from profiles.models import ChangeSet, Claim, Country, Profile, Section
 from profiles.textformat import (
     FormatProblem,
@@ -43,6 +42,7 @@ from profiles.textformat import (
     ProfileFormatError,
     format_date,
     parse_profile,
+    split_lines,
 )
 
 ACTION = ChangeSet.Action.EDIT_AS_TEXT
@@ -72,9 +72,11 @@ def profile_text_read(*, profile: Profile, text: str) -> ProfileDocument:
     try:
         document = parse_profile(text, filename="")
     except ProfileFormatError as error:
+        if any(problem.line == 0 for problem in error.problems):
+            raise  # too big or empty: nothing to read the header from
         problems.extend(error.problems)
         document = None
-    header = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)]
+    header = [(number, line.strip()) for number, line in enumerate(split_lines(text), 1)]
     header = [(number, line) for number, line in header if line][:2]
     if header:
         number, name = header[0]
@@ -86,7 +88,7 @@ def profile_text_read(*, profile: Profile, text: str) -> ProfileDocument:
             )
     if len(header) > 1:
         number, name = header[1]
-        if slugify(name) != profile.topic.slug:
+        if not topic_names_agree(name, profile.topic):
             problems.append(
                 FormatProblem(
                     "", number, f"the second line must name the topic, “{profile.topic.name}”"
@@ -99,7 +101,11 @@ def profile_text_read(*, profile: Profile, text: str) -> ProfileDocument:
 
 
 def problem_text(problem: FormatProblem) -> str:
-    return f"line {problem.line}: {problem.message}" if problem.line else problem.message
+    """Describe a problem in the text for the page: "line 12, column 40: …"."""
+    if not problem.line:
+        return problem.message
+    column = f", column {problem.column}" if problem.column else ""
+    return f"line {problem.line}{column}: {problem.message}"
 
 
 # Refusing a stale text ----------------------------------------------------------------------
@@ -137,8 +143,8 @@ def profile_text_check(*, profile: Profile, base: str, version: str) -> str:
 
 def text_changes(old: str, new: str) -> list[LineChange]:
     """Compare two texts line by line (blank lines aside), and changed lines word by word."""
-    old_lines = [(n, line) for n, line in enumerate(old.splitlines(), 1) if line.strip()]
-    new_lines = [(n, line) for n, line in enumerate(new.splitlines(), 1) if line.strip()]
+    old_lines = [(n, line) for n, line in enumerate(split_lines(old), 1) if line.strip()]
+    new_lines = [(n, line) for n, line in enumerate(split_lines(new), 1) if line.strip()]
     matcher = difflib.SequenceMatcher(
         None, [line for _n, line in old_lines], [line for _n, line in new_lines], autojunk=False
     )

@@ -4,11 +4,12 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 
-from history.forms import VersionedModelForm
+from history.forms import PositionedInlineForm, VersionedModelForm
 from profiles.edit_text import normalise_newlines, problem_text, profile_text_read
 from profiles.models import Profile
-from profiles.textformat import ProfileFormatError
+from profiles.textformat import ProfileFormatError, text_length_problem
 
 
 class StatusBoxField(forms.JSONField):
@@ -58,6 +59,37 @@ class ProfileAdminForm(VersionedModelForm):
         return rows
 
 
+class TextLimitMixin:
+    """Refuse a claim's or footnote's text longer than a profile allows (MAX_TEXT_LENGTH in
+    profiles/textformat.py), as the importer and "Edit as text" do."""
+
+    text_name = "the text"
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if problem := text_length_problem(text, self.text_name):
+            raise ValidationError(f"{capfirst(problem)}. Shorten it, or split it in two.")
+        return text
+
+
+class ClaimAdminForm(TextLimitMixin, VersionedModelForm):
+    """The claim's own admin page (ClaimAdmin)."""
+
+    text_name = "the claim"
+
+
+class ClaimInlineForm(TextLimitMixin, PositionedInlineForm):
+    """A claim's row on its section's page (ClaimInline)."""
+
+    text_name = "the claim"
+
+
+class CitationInlineForm(TextLimitMixin, PositionedInlineForm):
+    """A footnote's row on its claim's page (CitationInline)."""
+
+    text_name = "the footnote"
+
+
 class EditTextForm(forms.Form):
     text = forms.CharField(
         required=False,
@@ -78,7 +110,7 @@ class EditTextForm(forms.Form):
         try:
             self.document = profile_text_read(profile=self.profile, text=text)
         except ProfileFormatError as error:
-            raise ValidationError([problem_text(problem) for problem in error.problems]) from None
+            raise ValidationError(error.shown(problem_text)) from None
         return text
 
     def clean_base(self):

@@ -27,6 +27,7 @@ from profiles.models import (
     Publication,
     Section,
     Topic,
+    normalise_name,
 )
 from profiles.publishing import profile_publish
 from profiles.textformat import (
@@ -77,7 +78,16 @@ def profiles_import(
     with `publish`, publish each one too."""
     names = ", ".join(document.filename for document in documents)
     with transaction.atomic(), change_set(action="import", user=user, reason=f"Imported {names}"):
-        reports = [profile_import(document=document, user=user) for document in documents]
+        reports, problems = [], []
+        for document in documents:
+            # Go on after a refused file, to report every file's problems at once; the
+            # error below then rolls everything back.
+            try:
+                reports.append(profile_import(document=document, user=user))
+            except ProfileFormatError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise ProfileFormatError(problems)
         if publish:
             for report in reports:
                 result = profile_publish(profile=report.profile, user=user)
@@ -99,11 +109,16 @@ def profile_import(*, document: ProfileDocument, user=None, reason: str = "") ->
     keep their identity and history, edited ones get one new history record, and removed
     ones are deleted (their last state stays in history). The history records give `reason`
     (by default, "Imported from" the document's file).
+
+    Raise ProfileFormatError, having written nothing, when the document names a new country
+    or topic whose address another one already has.
     """
     report = ImportReport(filename=document.filename)
     writer = HistoryWriter(user=user, reason=reason or f"Imported from {document.filename}")
+    country = Country.objects.match(document.country)
+    _refuse_taken_addresses(document, country)
     with transaction.atomic():
-        country = _country_for(document, writer, report)
+        country = _country_for(document, country, writer, report)
         topic = _topic_for(document, writer, report)
         profile = _profile_for(document, country, topic, writer, report)
         _sync_tree(profile, document, writer, report)
@@ -123,16 +138,51 @@ def profile_export(*, profile: Profile) -> str:
 # Country, topic and profile ---------------------------------------------------------------
 
 
-def _country_for(document: ProfileDocument, writer: HistoryWriter, report: ImportReport) -> Country:
-    country = Country.objects.match(document.country)
+def _refuse_taken_addresses(document: ProfileDocument, country: Country | None) -> None:
+    """Refuse, before anything is written, a new country or topic that cannot have its own
+    address (slug): it has none, or another country or topic has it already.
+
+    `country` is the country the document's name matches, if any.
+    """
+    problems = []
+
+    def refuse(line: int, message: str):
+        problems.append(FormatProblem(document.filename, line, message))
+
+    country_slug = country.slug if country else slugify(document.country)
+    if country is None:
+        if problem := slug_problem(document.country):
+            refuse(document.country_line, f"the country {problem}")
+        elif taken := Country.objects.filter(slug=country_slug).first():
+            refuse(
+                document.country_line,
+                f"the country “{document.country}” would have the address "
+                f"{taken.get_absolute_url()}, which “{taken.name}” already has; use that name or "
+                "add it to its alternative names",
+            )
+    topic = Topic.objects.filter(slug=slugify(document.topic)).first()
+    if topic is not None and not topic_names_agree(document.topic, topic):
+        refuse(
+            document.topic_line,
+            f"the topic “{document.topic}” would have the address “{topic.slug}” (as in "
+            f"/countries/{country_slug}/{topic.slug}/), which the topic “{topic.name}” already "
+            "has; use that name",
+        )
+    if problems:
+        raise ProfileFormatError(problems)
+
+
+def topic_names_agree(name: str, topic: Topic) -> bool:
+    """Tell whether `name` names `topic`: it makes the topic's address, and reads as its name
+    apart from case, accents, quote style and spacing (as Country.objects.match compares)."""
+    return slugify(name) == topic.slug and normalise_name(name) == normalise_name(topic.name)
+
+
+def _country_for(document, country: Country | None, writer, report) -> Country:
     if country is not None:
         if country.name != document.country:
             report.messages.append(f"country “{document.country}” is {country} ({country.slug})")
         return country
-    if problem := slug_problem(document.country):
-        raise ProfileFormatError(
-            [FormatProblem(document.filename, document.country_line, f"the country {problem}")]
-        )
     country = Country(name=document.country, slug=slugify(document.country))
     writer.save(country)
     report.messages.append(
@@ -145,12 +195,12 @@ def _country_for(document: ProfileDocument, writer: HistoryWriter, report: Impor
 def _topic_for(document: ProfileDocument, writer: HistoryWriter, report: ImportReport) -> Topic:
     slug = slugify(document.topic)
     topic = Topic.objects.filter(slug=slug).select_related("treaty").first()
-    changed = topic is None
     if topic is None:
         topic = Topic(name=document.topic, slug=slug)
-        report.messages.append(f"created topic “{topic.name}” ({slug})")
-    if changed:
         writer.save(topic)
+        report.messages.append(f"created topic “{topic.name}” ({slug})")
+    elif topic.name != document.topic:
+        report.messages.append(f"topic “{document.topic}” is {topic} ({slug})")
     return topic
 
 

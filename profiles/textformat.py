@@ -1,5 +1,8 @@
 """The plain-text profile format: parse a profile file, and render a profile back to text.
 
+Over 700 lines because reading and writing the format are two halves of one round trip, and
+the checks that keep it exact (the limits below) read best beside the parser they guard.
+
 A profile file reads like the Monitor's published pages (see tests/fixtures/):
 
     Mali
@@ -22,13 +25,21 @@ paragraph or a footnote. A paragraph is split into claims at its footnote marker
 
 Parsing and rendering work on plain dataclasses (`ProfileDocument`), so the same renderer
 serves the working copy (`document_from_profile`) and anything else built from it. Rendering
-a parsed document gives back the input text, apart from line endings, trailing white space,
-the number of blank lines between blocks and the space after a footnote's leading `[n]`.
+a parsed document gives back the input text, apart from line endings, the white space at
+either end of a line, the number of blank lines between blocks, and the space after
+“Summary:” and after a footnote's leading `[n]`. What would not come back exactly is refused
+instead, with its line (and column): white space the database would cut, and characters that
+other programs read as line breaks.
+
+The limits of a profile are the constants below (MAX_FILE_BYTES and the rest); the importer,
+"Edit as text" and the admin's claim and footnote forms enforce them, and
+docs/text-format.md states them.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +49,48 @@ from django.utils.text import slugify
 SUMMARY_PREFIX = "Summary:"
 LAST_UPDATED_PREFIX = "Last updated:"
 
-MARKER = re.compile(r"(\s*)\[(\d+)\]")
+# A marker takes the white space before it. It starts only where that white space does: a
+# plain (\s*) would be tried again from every character of a long run of spaces.
+MARKER = re.compile(r"(?<!\s)(\s*)\[(\d+)\]")
 FOOTNOTE_START = re.compile(r"^\[(\d+)\]\s*(.*)$", re.DOTALL)
 LAST_UPDATED = re.compile(r"^last updated\s*:\s*(.*)$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"""[.!?…]["'”’»)\]]*$""")
-# Control characters other than tab (line breaks are gone once the text is split into lines):
-# PostgreSQL cannot store NUL, and none of them has a place in a profile.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# A line ends at \n, \r\n or a lone \r, and nowhere else.
+LINE_END = re.compile(r"\r\n|\r|\n")
+# The other characters str.splitlines() breaks lines at. Another program (or an older Monitor)
+# would split a line there, so a file holding one cannot be read the same way everywhere.
+LINE_BREAKS = {
+    "\x0b": "LINE TABULATION",
+    "\x0c": "FORM FEED",
+    "\x1c": "INFORMATION SEPARATOR FOUR",
+    "\x1d": "INFORMATION SEPARATOR THREE",
+    "\x1e": "INFORMATION SEPARATOR TWO",
+    "\x85": "NEXT LINE",
+    "\u2028": "LINE SEPARATOR",
+    "\u2029": "PARAGRAPH SEPARATOR",
+}
+# Those, and control characters other than tab: PostgreSQL cannot store NUL, and none of them
+# has a place in a profile.
+FORBIDDEN_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+# The limits of a profile (docs/text-format.md, "Limits"). Each is at least 20 times what the
+# biggest real profile holds (tests/fixtures/: 5.4 KB, 14 claims, 8 footnotes, a footnote of
+# 729 characters, 3 status-box rows; the largest demo profile has 20 sections), and keeps an
+# import, a preview and a page to seconds.
+MAX_FILE_BYTES = 2_000_000  # 2 MB of UTF-8, refused before it is parsed
+MAX_CLAIMS = 5_000
+MAX_FOOTNOTES = 5_000
+MAX_SECTIONS = 1_000  # headings and sub-headings, and the summary
+MAX_STATUS_BOX_ROWS = 100
+MAX_TEXT_LENGTH = 20_000  # characters in one claim or one footnote
+# Footnote numbers run from 1 and a profile has at most MAX_FOOTNOTES footnotes: a longer
+# number is a mistake (and one of over 4,300 digits is more than Python turns into an int).
+MAX_MARKER_DIGITS = 6
+# The white space before a footnote marker, or between two claims of a paragraph, is kept as
+# written (Citation.marker_spacing, Claim.separator): at most this many characters.
+MAX_SPACING = 10
+# A refusal lists this many problems at most, then says how many more there are.
+MAX_PROBLEMS_SHOWN = 100
 
 # The longest name, heading and status-box heading the database holds (the max_length of
 # Country.name, Topic.name, Section.heading and Profile.status_box_heading).
@@ -86,8 +132,17 @@ class ProfileFormatError(Exception):
     """A profile file that cannot be read; carries every problem found, with line numbers."""
 
     def __init__(self, problems: list[FormatProblem]):
-        self.problems = sorted(problems, key=lambda problem: (problem.filename, problem.line))
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+        self.problems = sorted(
+            problems, key=lambda problem: (problem.filename, problem.line, problem.column)
+        )
+        super().__init__("\n".join(self.shown(str)))
+
+    def shown(self, describe) -> list[str]:
+        """Describe the first MAX_PROBLEMS_SHOWN problems, and say how many more there are."""
+        lines = [describe(problem) for problem in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if (more := len(self.problems) - MAX_PROBLEMS_SHOWN) > 0:
+            lines.append(f"… and {more:,} more problem{'s' if more > 1 else ''}")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -95,9 +150,12 @@ class FormatProblem:
     filename: str
     line: int
     message: str
+    column: int = 0  # from 1, in characters; 0 when the whole line is meant
 
     def __str__(self):
-        where = f"{self.filename}:{self.line}" if self.line else self.filename
+        where = self.filename
+        if self.line:
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
         return f"{where}: {self.message}"
 
 
@@ -137,6 +195,7 @@ class ProfileDocument:
     compact_footnotes: bool = False
     filename: str = ""
     country_line: int = 0
+    topic_line: int = 0
 
     def claims(self):
         for section in self.sections:
@@ -158,18 +217,52 @@ class ProfileDocument:
 class _Block:
     line: int
     text: str
+    indent: int = 0  # the white space stripped from the start of the line
+
+    def column(self, offset: int) -> int:
+        """Return the column (from 1) of the character at `offset` in the block's text."""
+        return self.indent + offset + 1
+
+
+def split_lines(text: str) -> list[str]:
+    """Split a profile's text into lines at \n, \r\n and \r only (never str.splitlines(),
+    which also breaks at the LINE_BREAKS characters, which parse_profile refuses)."""
+    return LINE_END.split(text)
+
+
+def size_problem(size: int, what: str = "file") -> str:
+    """Say why a profile of `size` bytes is too big, or return ""."""
+    if size <= MAX_FILE_BYTES:
+        return ""
+    return (
+        f"the {what} is {size:,} bytes; a profile may be at most {MAX_FILE_BYTES:,} bytes "
+        f"({MAX_FILE_BYTES // 1_000_000} MB)"
+    )
+
+
+def text_length_problem(text: str, what: str) -> str:
+    """Say why a claim's or footnote's text (`what`) is too long, or return ""."""
+    if len(text) <= MAX_TEXT_LENGTH:
+        return ""
+    return f"{what} is {len(text):,} characters long; the most is {MAX_TEXT_LENGTH:,}"
 
 
 def read_profile_file(path: str | Path) -> ProfileDocument:
-    """Read and parse one profile file, naming the file in every error."""
+    """Read and parse one profile file, naming the file in every error; refuse a file over
+    MAX_FILE_BYTES before reading it."""
     path = Path(path)
     filename = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            # A file that is not a regular one may say 0: read one byte more than allowed.
+            raw = b"" if size > MAX_FILE_BYTES else file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ProfileFormatError(
             [FormatProblem(str(path), 0, error.strerror or str(error))]
         ) from error
+    if too_big := size_problem(max(size, len(raw))):
+        raise ProfileFormatError([FormatProblem(filename, 0, too_big)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -191,25 +284,28 @@ def read_profile_file(path: str | Path) -> ProfileDocument:
 
 def parse_profile(text: str, *, filename: str = "<text>") -> ProfileDocument:
     """Parse a profile in the plain-text format, or raise ProfileFormatError."""
+    # Measured before anything else is done with the text. Each character takes one byte or
+    # more, so a text with too many characters is too big without encoding it.
+    size = len(text) if len(text) > MAX_FILE_BYTES else len(text.encode("utf-8", "replace"))
+    if too_big := size_problem(size, "file" if filename else "text"):
+        raise ProfileFormatError([FormatProblem(filename, 0, too_big)])
     problems: list[FormatProblem] = []
 
-    def problem(line: int, message: str):
-        problems.append(FormatProblem(filename, line, message))
+    def problem(line: int, message: str, column: int = 0):
+        problems.append(FormatProblem(filename, line, message, column))
 
+    lines = split_lines(text)
+    for number, line in enumerate(lines, start=1):
+        # Before stripping, which takes these characters for white space.
+        if match := FORBIDDEN_CHARACTER.search(line):
+            problem(number, _forbidden_message(match.group()), match.start() + 1)
     blocks = [
-        _Block(number, line.strip())
-        for number, line in enumerate(text.splitlines(), start=1)
+        _Block(number, line.strip(), len(line) - len(line.lstrip()))
+        for number, line in enumerate(lines, start=1)
         if line.strip()
     ]
     if not blocks:
-        raise ProfileFormatError([FormatProblem(filename, 0, "the file is empty")])
-    for block in blocks:
-        if match := CONTROL_CHARACTER.search(block.text):
-            problem(
-                block.line,
-                f"the line holds a control character (U+{ord(match.group()):04X}), which a "
-                "profile cannot contain; remove it",
-            )
+        raise ProfileFormatError([*problems, FormatProblem(filename, 0, "the file is empty")])
 
     header_end = _find_last_updated(blocks)
     if header_end is None:
@@ -245,14 +341,45 @@ def parse_profile(text: str, *, filename: str = "<text>") -> ProfileDocument:
         compact_footnotes=compact,
         filename=filename,
         country_line=blocks[0].line,
+        topic_line=blocks[1].line if header_end >= 2 else 0,
     )
     _parse_body(document, body_blocks[:footnote_start], problem)
+    if _check_counts(document, footnotes, problem):
+        # Too many: the body was read only up to the first one too many.
+        raise ProfileFormatError(problems)
     _attach_footnotes(document, footnotes, problem)
     _check_lengths(document, blocks[0], blocks[1] if header_end >= 2 else None, problem)
 
     if problems:
         raise ProfileFormatError(problems)
     return document
+
+
+def _forbidden_message(character: str) -> str:
+    code = f"U+{ord(character):04X}"
+    if name := LINE_BREAKS.get(character):
+        return f"{name} ({code}) is not allowed; use a new line or a space"
+    return f"the line holds a control character ({code}), which a profile cannot contain; remove it"
+
+
+def _check_counts(document: ProfileDocument, footnotes: dict, problem) -> bool:
+    """Refuse more claims, sections or footnotes than a profile may have, at the line of the
+    first one too many; return whether there were."""
+    counted = [
+        ("claim", MAX_CLAIMS, list(document.claims())),
+        ("section", MAX_SECTIONS, document.sections),
+        ("footnote", MAX_FOOTNOTES, list(footnotes.values())),
+    ]
+    too_many = False
+    for noun, limit, items in counted:
+        if len(items) > limit:
+            too_many = True
+            problem(
+                items[limit].line,
+                f"too many {noun}s: a profile may have at most {limit:,}, and {noun} "
+                f"{limit + 1:,} is on this line",
+            )
+    return too_many
 
 
 def _check_lengths(document: ProfileDocument, country: _Block, topic: _Block | None, problem):
@@ -313,10 +440,18 @@ def _parse_body(document: ProfileDocument, blocks: list[_Block], problem) -> Non
         summary = SectionDocument(kind="summary", line=blocks[0].line)
         document.sections.append(summary)
         first = blocks[0]
-        _add_paragraph(summary, first.text[len(SUMMARY_PREFIX) :].strip(), first.line, problem)
+        # The “Summary:” line is the summary's paragraph 1. Alone on its line, it holds no
+        # claim, and the summary's claims start at paragraph 2 (render_profile reads it so).
+        rest = first.text[len(SUMMARY_PREFIX) :].lstrip()
+        paragraph = 1
+        if rest:
+            _add_paragraph(summary, first, problem, start=len(first.text) - len(rest), paragraph=1)
         index = 1
         while index < len(blocks) and not is_heading(blocks[index].text):
-            _add_paragraph(summary, blocks[index].text, blocks[index].line, problem)
+            if len(summary.claims) > MAX_CLAIMS:
+                return  # too many: _check_counts says so, and the rest need not be read
+            paragraph += 1
+            _add_paragraph(summary, blocks[index], problem, paragraph=paragraph)
             index += 1
     else:
         index = _parse_status_box(document, blocks)
@@ -326,9 +461,18 @@ def _parse_body(document: ProfileDocument, blocks: list[_Block], problem) -> Non
                 f"the status box's heading is {len(document.status_box_heading)} characters "
                 f"long; the most is {MAX_STATUS_BOX_HEADING_LENGTH}",
             )
+        if len(document.status_box) > MAX_STATUS_BOX_ROWS:
+            problem(
+                blocks[1 + 2 * MAX_STATUS_BOX_ROWS].line,
+                f"too many status-box rows: a profile may have at most {MAX_STATUS_BOX_ROWS}, "
+                f"and row {MAX_STATUS_BOX_ROWS + 1} starts on this line",
+            )
 
     section: SectionDocument | None = None
+    claims = sum(len(section.claims) for section in document.sections)
     for block in blocks[index:]:
+        if claims > MAX_CLAIMS or len(document.sections) > MAX_SECTIONS:
+            return  # too many: _check_counts says so, and the rest need not be read
         if is_heading(block.text):
             section = SectionDocument(
                 kind="body",
@@ -342,7 +486,9 @@ def _parse_body(document: ProfileDocument, blocks: list[_Block], problem) -> Non
             # Paragraphs before any heading: a body section without a heading.
             section = SectionDocument(kind="body", line=block.line)
             document.sections.append(section)
-        _add_paragraph(section, block.text, block.line, problem)
+        claims -= len(section.claims)
+        _add_paragraph(section, block, problem)
+        claims += len(section.claims)
 
 
 def _parse_status_box(document: ProfileDocument, blocks: list[_Block]) -> int:
@@ -376,41 +522,87 @@ def _heading_level(heading: str, sections: list[SectionDocument]) -> int:
     return 2
 
 
-def _add_paragraph(section: SectionDocument, text: str, line: int, problem) -> None:
-    """Split a paragraph into claims: each claim ends where its footnote markers stand."""
-    paragraph = 1 + max((claim.paragraph for claim in section.claims), default=0)
+def _add_paragraph(
+    section: SectionDocument,
+    block: _Block,
+    problem,
+    *,
+    start: int = 0,
+    paragraph: int | None = None,
+) -> None:
+    """Split a paragraph (the block's text from `start`) into claims: each claim ends where
+    its footnote markers stand."""
+    text, line = block.text[start:], block.line
+    if paragraph is None:
+        # Paragraph numbers only grow within a section: the last claim has the highest.
+        paragraph = 1 + (section.claims[-1].paragraph if section.claims else 0)
     claims: list[ClaimDocument] = []
 
-    def add_claim(raw: str) -> None:
+    def column(offset: int) -> int:
+        return block.column(start + offset)
+
+    def add_claim(raw: str, offset: int) -> None:
         stripped = raw.lstrip()
         separator = raw[: len(raw) - len(stripped)] if claims else ""
+        if len(separator) > MAX_SPACING:
+            problem(line, _spacing_message(separator, "between two claims"), column(offset))
+        if too_long := text_length_problem(stripped, "the claim"):
+            problem(line, too_long, column(offset + len(raw) - len(stripped)))
         claims.append(ClaimDocument(stripped, paragraph, separator, line=line))
 
     position = 0
     for match in MARKER.finditer(text):
+        spacing, digits = match.group(1), match.group(2)
+        marker = f"[{_shown_number(digits)}]"
         # The marker pattern takes the white space before a marker, so `before` is
         # empty (a second marker after the first) or ends in the claim's last character.
         before = text[position : match.start()]
         if before:
-            add_claim(before)
+            add_claim(before, position)
         elif not claims:
-            problem(line, f"marker [{match.group(2)}] has no text before it")
-            add_claim("")
+            problem(line, f"marker {marker} has no text before it", column(match.start(2) - 1))
+            add_claim("", position)
+        if len(spacing) > MAX_SPACING:
+            where = f"before marker {marker}"
+            problem(line, _spacing_message(spacing, where), column(match.start()))
+        if len(digits) > MAX_MARKER_DIGITS:
+            problem(line, _digits_message("marker", digits), column(match.start(2) - 1))
+            digits = ""  # reported: _attach_footnotes passes it by
         claims[-1].footnotes.append(
-            FootnoteDocument(text=match.group(2), marker_spacing=match.group(1), line=line)
+            FootnoteDocument(text=digits, marker_spacing=spacing, line=line)
         )
         position = match.end()
     if text[position:].strip():
-        add_claim(text[position:])
+        add_claim(text[position:], position)
     section.claims.extend(claims)
+
+
+def _shown_number(digits: str) -> str:
+    """A footnote number as a message shows it: cut short when it is too long to be one."""
+    return digits if len(digits) <= MAX_MARKER_DIGITS else f"{digits[:MAX_MARKER_DIGITS]}…"
+
+
+def _digits_message(what: str, digits: str) -> str:
+    return (
+        f"the {what} [{_shown_number(digits)}] has {len(digits):,} digits; a footnote number "
+        f"has at most {MAX_MARKER_DIGITS}"
+    )
+
+
+def _spacing_message(spacing: str, where: str) -> str:
+    return (
+        f"{len(spacing)} white-space characters {where}; the most is {MAX_SPACING} "
+        "(the Monitor keeps this white space as written, up to that limit)"
+    )
 
 
 def _parse_footnotes(blocks: list[_Block], problem) -> tuple[dict[int, FootnoteDocument], bool]:
     """Read the footnote list; return footnotes by number, and whether they are compact."""
     footnotes: dict[int, FootnoteDocument] = {}
     first_line: dict[int, int] = {}
+    lines: dict[int, list[str]] = {}  # each footnote's lines, joined once all are read
     expected = 1
-    current: FootnoteDocument | None = None
+    current: list[str] | None = None
     compact = len(blocks) > 1
     previous_line = None
     for block in blocks:
@@ -419,12 +611,16 @@ def _parse_footnotes(blocks: list[_Block], problem) -> tuple[dict[int, FootnoteD
             # A line inside the footnote list that does not start with [n] continues
             # the footnote before it.
             if current is not None:
-                current.text += "\n" + block.text
+                current.append(block.text)
             previous_line = block.line
             continue
         if previous_line is not None and block.line != previous_line + 1:
             compact = False
         previous_line = block.line
+        if len(match.group(1)) > MAX_MARKER_DIGITS:
+            problem(block.line, _digits_message("footnote", match.group(1)), block.column(0))
+            current = None
+            continue
         number = int(match.group(1))
         text = match.group(2).strip()
         if number in footnotes:
@@ -441,10 +637,14 @@ def _parse_footnotes(blocks: list[_Block], problem) -> tuple[dict[int, FootnoteD
             )
         if not text:
             problem(block.line, f"footnote [{number}] has no text")
-        current = FootnoteDocument(text=text, line=block.line)
-        footnotes[number] = current
+        footnotes[number] = FootnoteDocument(text=text, line=block.line)
+        current = lines[number] = [text]
         first_line[number] = block.line
         expected = max(expected, number) + 1
+    for number, footnote in footnotes.items():
+        footnote.text = "\n".join(lines[number])
+        if too_long := text_length_problem(footnote.text, f"footnote [{number}]"):
+            problem(footnote.line, too_long)
     return footnotes, compact
 
 
@@ -456,6 +656,8 @@ def _attach_footnotes(
     previous = 0
     for claim in document.claims():
         for marker in claim.footnotes:
+            if not marker.text:
+                continue  # a number too long to be one: reported already
             number = int(marker.text)
             if number in cited:
                 problem(
@@ -500,6 +702,12 @@ def render_profile(document: ProfileDocument) -> str:
     for section in document.sections:
         if section.kind == "body" and section.heading:
             blocks.append(section.heading)
+        # “Summary:” stands alone when the summary's claims start after its paragraph 1.
+        summary_alone = section.kind == "summary" and (
+            not section.claims or section.claims[0].paragraph > 1
+        )
+        if summary_alone:
+            blocks.append(SUMMARY_PREFIX)
         for index, claims in enumerate(_paragraphs(section.claims)):
             parts = []
             for position, claim in enumerate(claims):
@@ -509,7 +717,7 @@ def render_profile(document: ProfileDocument) -> str:
                     parts.append(f"{footnote.marker_spacing}[{number}]")
                     footnotes.append(f"[{number}] {footnote.text}")
             paragraph = "".join(parts)
-            if section.kind == "summary" and index == 0:
+            if section.kind == "summary" and index == 0 and not summary_alone:
                 paragraph = f"{SUMMARY_PREFIX} {paragraph}"
             blocks.append(paragraph)
 

@@ -151,7 +151,7 @@ def test_text_the_database_cannot_hold_is_refused_with_its_line(text, line, reas
     with pytest.raises(CommandError) as refused:
         call_command("import_profile", str(path), stdout=StringIO())
 
-    assert f"bad.txt:{line}: " in str(refused.value)
+    assert f"bad.txt:{line}:" in str(refused.value)  # a column may follow
     assert reason in str(refused.value)
     assert database_state() == before
 

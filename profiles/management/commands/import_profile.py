@@ -46,6 +46,6 @@ class Command(BaseCommand):
 
 
 def _refusal(problems) -> CommandError:
-    count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-    details = "\n".join(str(problem) for problem in problems)
+    count = f"{len(problems):,} problem{'s' if len(problems) > 1 else ''}"
+    details = "\n".join(ProfileFormatError(problems).shown(str))
     return CommandError(f"{details}\n{count} found; nothing was imported.")
