@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.text import Truncator
 
 from citations.filters import ANY_STATE
+from citations.forms import CitationAdminForm
 from citations.models import REVIEW_FIELDS, Citation, CitationSource, Source
 from citations.services import citations_link_sources
 from history.admin import (
@@ -39,6 +40,8 @@ class CitationAdmin(HistoryAdmin):
     Wherever the admin saves a footnote's new text (here, in its claim's inline, or by a
     revert), its sources are read from that text and linked as an import would link them.
     """
+
+    form = CitationAdminForm
 
     list_display = [
         "__str__",

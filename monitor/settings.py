@@ -289,6 +289,14 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+# Requests large enough for the biggest profile the editors may save, so that a profile over
+# its limits (profiles/textformat.py: 2 MB, 5,000 claims) is refused with a form error naming
+# the limit rather than Django's bare 400: "Edit as text" posts the text twice, and a browser
+# percent-encodes each byte of non-ASCII UTF-8 into three; the one-page editors post about ten
+# fields a claim.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 13_000_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 60_000
+
 # HTTPS. With debug off Monitor expects to be served over HTTPS behind a proxy that sets
 # X-Forwarded-Proto; each default can be turned off from the environment (see README). The
 # variables are read, and so checked, with debug on too, where they are ignored.

@@ -24,7 +24,12 @@ from history.admin import (
     subquery_count,
 )
 from profiles import admin_views
-from profiles.forms import ProfileAdminForm
+from profiles.forms import (
+    CitationInlineForm,
+    ClaimAdminForm,
+    ClaimInlineForm,
+    ProfileAdminForm,
+)
 from profiles.models import (
     Claim,
     Country,
@@ -355,6 +360,7 @@ class ProfileAdmin(HistoryAdmin):
 
 class ClaimInline(PositionedInline, admin.TabularInline):
     model = Claim
+    form = ClaimInlineForm
     fields = ["position", "paragraph", "text", "no_citation_needed", "footnotes", "edit_link"]
     readonly_fields = ["footnotes", "edit_link"]
     formfield_overrides = {
@@ -435,6 +441,7 @@ class SectionAdmin(HistoryAdmin):
 
 class CitationInline(PositionedInline, admin.TabularInline):
     model = Citation
+    form = CitationInlineForm
     fields = ["position", "text", "cited_sources", "review", "edit_link"]
     readonly_fields = ["cited_sources", "review", "edit_link"]
     formfield_overrides = {
@@ -477,9 +484,10 @@ class CitationInline(PositionedInline, admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(HistoryAdmin):
+    form = ClaimAdminForm
     list_display = [
         "__str__",
-        "section",
+        "section_name",
         "profile",
         "position",
         "paragraph",
@@ -516,6 +524,10 @@ class ClaimAdmin(HistoryAdmin):
     @admin.display(description="profile", ordering="section__profile")
     def profile(self, obj):
         return obj.section.profile
+
+    @admin.display(description="section", ordering="section__heading")
+    def section_name(self, obj):
+        return obj.section.label_in_parent
 
     @admin.display(description="citations", ordering="citation_count")
     def citation_count(self, obj):

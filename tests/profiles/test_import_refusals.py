@@ -8,6 +8,7 @@ docs/text-format.md states them and that the admin's claim and footnote forms en
 import ast
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -28,8 +29,8 @@ from profiles.textformat import (
     MAX_STATUS_BOX_ROWS,
     MAX_TEXT_LENGTH,
 )
-from tests.factories import import_profiles
-from tests.helpers import export, history_count
+from tests.factories import changeform_data, import_profiles
+from tests.helpers import admin_url, export, history_count
 
 pytestmark = pytest.mark.django_db
 
@@ -383,6 +384,24 @@ def test_edit_as_text_refuses_a_text_over_the_size_limit(editor_client, mali):
     ]
 
 
+def test_edit_as_text_refuses_a_large_text_as_a_browser_sends_it(editor_client, mali):
+    """A browser percent-encodes the form: 2 MB of accented text is 12 MB on the wire, which
+    must still reach the form (and its message) rather than Django's bare 400."""
+    url = f"/admin/profiles/profile/{mali.pk}/edit-text/"
+    form = editor_client.get(url).context["form"]
+    fields = {name: form[name].value() for name in ("text", "base", "version")}
+    text = fields["text"] + "é" * ((MAX_FILE_BYTES - len(fields["text"].encode())) // 2 + 1)
+    body = urlencode({**fields, "text": text, "preview": "1"})
+
+    response = editor_client.post(url, body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 200
+    size = len(text.replace("\r\n", "\n").encode())
+    assert response.context["form"].errors["text"] == [
+        f"the text is {size:,} bytes; a profile may be at most 2,000,000 bytes (2 MB)"
+    ]
+
+
 def test_edit_as_text_refuses_a_claim_over_the_length_limit(editor_client, mali):
     errors = edit_as_text(
         editor_client,
@@ -415,6 +434,25 @@ def test_the_admin_forms_refuse_a_text_over_the_length_limit(model, form, name):
         f"The {name} is 20,001 characters long; the most is 20,000. Shorten it, or split it in two."
     ]
     assert "text" not in longest.errors
+
+
+@pytest.mark.parametrize("page", ["claim", "footnote", "claim's footnote row"])
+def test_the_admin_pages_refuse_a_text_over_the_length_limit(editor_client, mali, page):
+    citation = Citation.objects.filter(claim__section__profile=mali).first()
+    obj, field = {
+        "claim": (citation.claim, "text"),
+        "footnote": (citation, "text"),
+        "claim's footnote row": (citation.claim, "citations-0-text"),
+    }[page]
+    url = admin_url(obj)
+    data = changeform_data(editor_client.get(url), {field: "x" * (MAX_TEXT_LENGTH + 1)})
+    before = written()
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "characters long; the most is 20,000. Shorten it" in response.content.decode()
+    assert written() == before
 
 
 def test_the_docs_state_the_limits():
