@@ -32,6 +32,7 @@ from django.utils.http import urlencode
 from citations.filters import ANY_STATE
 from citations.models import Citation, ReviewState
 from citations.readiness import Readiness
+from profiles.consistency import profile_findings
 from profiles.edit_text import (
     EditConflict,
     applied_message,
@@ -375,9 +376,11 @@ def _reverted(request, profile, result):
 # Publishing ------------------------------------------------------------------------------------
 
 
-def readiness_context(profile_id: int) -> dict:
+def readiness_context(profile_id: int, *, tree: Profile | None = None) -> dict:
     """Return what the readiness panel and the publish page show of a profile: its counts,
-    links into the review queue for each review state, and its unsourced claims."""
+    links into the review queue for each review state, its unsourced claims, and what the
+    consistency checker finds (give `tree` when the profile is already fetched with
+    Profile.objects.with_tree())."""
     readiness = Readiness.of(profile_id)
     queue = reverse("citations:review_queue")
 
@@ -402,6 +405,7 @@ def readiness_context(profile_id: int) -> dict:
         "readiness_disputes_url": f"{reverse('citations:disputes')}?"
         f"{urlencode({'profile': profile_id})}",
         "unsourced_claims": list(unsourced),
+        "consistency_findings": profile_findings(profile_id, tree=tree),
     }
 
 
@@ -432,7 +436,7 @@ def publish_view(model_admin, request, object_id):
     unchanged = latest is not None and latest.checksum == snapshot_checksum(
         build_snapshot(tree, TreatyStatus.objects.reported_in(tree).first())
     )
-    readiness = readiness_context(profile.pk)
+    readiness = readiness_context(profile.pk, tree=tree)
     context = {
         **model_admin.admin_site.each_context(request),
         **readiness,
