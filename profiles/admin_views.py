@@ -43,7 +43,7 @@ from profiles.edit_text import (
 )
 from profiles.forms import EditTextForm
 from profiles.importing import profile_export
-from profiles.models import ChangeSet, Claim, Profile, TreatyStatus
+from profiles.models import ChangeSet, Claim, Profile, PublicTreatyStatus, TreatyStatus
 from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
 from profiles.revert import (
     RevertRefused,
@@ -433,8 +433,9 @@ def publish_view(model_admin, request, object_id):
         return redirect("admin:profiles_profile_change", profile.pk)
     tree = Profile.objects.with_tree().get(pk=profile.pk)
     latest = profile.latest_publication
+    treaty_status = TreatyStatus.objects.reported_in(tree).first()
     unchanged = latest is not None and latest.checksum == snapshot_checksum(
-        build_snapshot(tree, TreatyStatus.objects.reported_in(tree).first())
+        build_snapshot(tree, treaty_status)
     )
     readiness = readiness_context(profile.pk, tree=tree)
     context = {
@@ -450,6 +451,11 @@ def publish_view(model_admin, request, object_id):
         "claim_count": readiness["readiness"].claims,
         "citation_count": readiness["readiness"].citations,
         "unsourced_count": readiness["readiness"].unsourced_claims,
+        "treaty": tree.topic.treaty,
+        "treaty_status": treaty_status,
+        "public_treaty_status": PublicTreatyStatus.objects.filter(
+            country=tree.country_id, treaty=tree.topic.treaty_id
+        ).first(),
     }
     return TemplateResponse(request, "admin/profiles/profile/publish_confirm.html", context)
 

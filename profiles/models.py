@@ -415,6 +415,17 @@ class TreatyStatusFacts(models.Model):
     def facts(self) -> dict:
         return {name: getattr(self, name) for name in self.FACTS}
 
+    def summary(self) -> str:
+        """The facts in one line: "State party · signed 3 Dec 2008 · ratification 30 Jun 2010"."""
+        dated = [
+            ("signed", self.signed_on),
+            ((self.get_joined_by_display() or "joined").lower(), self.joined_on),
+            ("in force", self.in_force_on),
+        ]
+        parts = [self.get_status_display()]
+        parts += [f"{label} {date.day} {date:%b %Y}" for label, date in dated if date]
+        return " · ".join(parts)
+
     @staticmethod
     def constraints_for(prefix: str) -> list:
         return [

@@ -181,3 +181,22 @@ def test_no_published_status_is_no_data_and_counts_as_no_party(published_site):
 
 def mali_treaty() -> int:
     return Profile.objects.select_related("topic").get(country__slug="mali").topic.treaty_id
+
+
+def test_the_publish_page_says_which_treaty_status_the_edition_releases(
+    published_site, publisher_client
+):
+    text = MALI.read_text().replace("30 June 2010", "1 July 2011")
+    import_text(text, "mali-cluster-munition-ban-policy.txt")
+    url = f"/admin/profiles/profile/{published_site.pk}/publish/"
+
+    page = " ".join(publisher_client.get(url).content.decode().split())
+
+    assert "CCM status" in page
+    assert "State party · signed 3 Dec 2008 · ratification 1 Jul 2011" in page
+    assert "Released with this edition." in page
+    assert "now shows: State party · signed 3 Dec 2008 · ratification 30 Jun 2010" in page
+
+    profile_publish(profile=published_site)
+
+    assert "(the public site shows the same)" in publisher_client.get(url).content.decode()
