@@ -49,6 +49,20 @@ from profiles.publishing import (
     treaty_statuses_publish,
 )
 
+
+class ReadOnlyMixin:
+    """For an admin of rows only the publishing services write: listed, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # Countries, treaties and topics.
 
 
@@ -57,16 +71,7 @@ class TreatyStatusInline(PreloadedAutocompleteInline, admin.TabularInline):
 
     model = TreatyStatus
     extra = 0
-    fields = [
-        "treaty",
-        "status",
-        "signed_on",
-        "joined_on",
-        "joined_by",
-        "in_force_on",
-        "initial_report_due_on",
-        "last_report_submitted_on",
-    ]
+    fields = ["treaty", *TreatyStatusFacts.FACTS]
     autocomplete_fields = ["treaty"]
 
     def get_queryset(self, request):
@@ -192,22 +197,13 @@ class TreatyStatusAdmin(HistoryAdmin):
 
 
 @admin.register(PublicTreatyStatus)
-class PublicTreatyStatusAdmin(HistoryAdmin):
+class PublicTreatyStatusAdmin(ReadOnlyMixin, HistoryAdmin):
     """What the public site shows: read only, written by publishing."""
 
     list_display = ["country", "treaty", "status", "signed_on", "joined_on", "in_force_on"]
     list_filter = ["treaty", "status"]
     search_fields = ["country__name", "country__iso3", "treaty__name"]
     list_select_related = ["country", "treaty"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Topic)
@@ -549,7 +545,7 @@ class ClaimAdmin(HistoryAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Editions are immutable: listed and viewed here, never edited or deleted."""
 
     list_display = ["profile", "number", "published_at", "published_by", "last_updated"]
@@ -566,15 +562,6 @@ class PublicationAdmin(admin.ModelAdmin):
         "checksum",
         "snapshot",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
