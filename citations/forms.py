@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 
 from history.forms import VersionedModelForm
-from profiles.textformat import text_length_problem
+from profiles.textformat import written_text_problem
 
 
 class CitationAdminForm(VersionedModelForm):
@@ -13,6 +13,6 @@ class CitationAdminForm(VersionedModelForm):
 
     def clean_text(self):
         text = self.cleaned_data["text"]
-        if problem := text_length_problem(text, "the footnote"):
-            raise ValidationError(f"{capfirst(problem)}. Shorten it, or split it in two.")
+        if problem := written_text_problem(text, "the footnote", footnote=True):
+            raise ValidationError(f"{capfirst(problem)}.")
         return text

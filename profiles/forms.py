@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from history.forms import PositionedInlineForm, VersionedModelForm
 from profiles.edit_text import normalise_newlines, problem_text, profile_text_read
 from profiles.models import Profile
-from profiles.textformat import ProfileFormatError, text_length_problem
+from profiles.textformat import ProfileFormatError, written_text_problem
 
 
 class StatusBoxField(forms.JSONField):
@@ -67,8 +67,9 @@ class TextLimitMixin:
 
     def clean_text(self):
         text = self.cleaned_data["text"]
-        if problem := text_length_problem(text, self.text_name):
-            raise ValidationError(f"{capfirst(problem)}. Shorten it, or split it in two.")
+        footnote = self.text_name == "the footnote"
+        if problem := written_text_problem(text, self.text_name, footnote=footnote):
+            raise ValidationError(f"{capfirst(problem)}.")
         return text
 
 

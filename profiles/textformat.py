@@ -247,6 +247,35 @@ def text_length_problem(text: str, what: str) -> str:
     return f"{what} is {len(text):,} characters long; the most is {MAX_TEXT_LENGTH:,}"
 
 
+def written_text_problem(text: str, what: str, *, footnote: bool = False) -> str:
+    """Say why a claim's or footnote's text typed in the admin (`what`) would not come back
+    the same from the plain-text export, or is too long; or return "".
+
+    A claim is part of a line: it holds no line end, and no "[n]", which reads as a marker.
+    A footnote may run over several lines, but no blank one and none that starts like the
+    next footnote ("[n]").
+    """
+    if problem := text_length_problem(text, what):
+        return f"{problem}. Shorten it, or split it in two"
+    if match := FORBIDDEN_CHARACTER.search(text):
+        return f"{what}: {_forbidden_message(match.group())}"
+    lines = split_lines(text)
+    if not footnote:
+        if len(lines) > 1:
+            return f"{what} is part of a paragraph and cannot hold a line break; remove it"
+        if match := MARKER.search(text):
+            return (
+                f"{what} holds “[{match.group(2)}]”, which the text format reads as a footnote "
+                "marker; add the footnote as a citation instead"
+            )
+        return ""
+    if any(not line.strip() for line in lines[1:]):
+        return f"{what} cannot hold an empty line, which would end it in the text format"
+    if any(FOOTNOTE_START.match(line) for line in lines[1:]):
+        return f"{what} has a line starting “[n]”, which the text format reads as a new footnote"
+    return ""
+
+
 def read_profile_file(path: str | Path) -> ProfileDocument:
     """Read and parse one profile file, naming the file in every error; refuse a file over
     MAX_FILE_BYTES before reading it."""

@@ -29,7 +29,7 @@ from profiles.textformat import (
     MAX_STATUS_BOX_ROWS,
     MAX_TEXT_LENGTH,
 )
-from tests.factories import changeform_data, import_profiles
+from tests.factories import changeform_data, import_profiles, import_text
 from tests.helpers import admin_url, export, history_count
 
 pytestmark = pytest.mark.django_db
@@ -496,3 +496,45 @@ def test_the_summary_comes_back_as_it_was_written(tmp_path, summary):
     import_profiles(path)
 
     assert export("mali", "cluster-munition-ban-policy") == text
+
+
+@pytest.mark.parametrize(
+    ("page", "text", "message"),
+    [
+        ("claim", "Two\nlines.", "The claim is part of a paragraph and cannot hold a line break"),
+        ("claim", "Mali said so [3] twice.", "The claim holds “[3]”, which the text format"),
+        ("claim", "Mali\u2028said so.", "LINE SEPARATOR (U+2028) is not allowed"),
+        ("footnote", "Email.\n\nAnd more.", "The footnote cannot hold an empty line"),
+        ("footnote", "Email.\n[9] Statement.", "has a line starting “[n]”"),
+    ],
+)
+def test_the_admin_refuses_text_the_export_would_not_give_back(
+    editor_client, mali, page, text, message
+):
+    citation = Citation.objects.filter(claim__section__profile=mali).first()
+    obj = citation.claim if page == "claim" else citation
+    url = admin_url(obj)
+    data = changeform_data(editor_client.get(url), {"text": text})
+    before = written()
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert written() == before
+
+
+def test_a_footnote_over_several_lines_typed_in_the_admin_comes_back_from_the_export(
+    editor_client, mali
+):
+    citation = Citation.objects.filter(claim__section__profile=mali).first()
+    url = admin_url(citation)
+    data = changeform_data(editor_client.get(url), {"text": "Email, 2010.\nNotes by the CMC."})
+
+    assert editor_client.post(url, data).status_code == 302
+
+    text = export("mali", "cluster-munition-ban-policy")
+    records = history_count()
+    import_text(text, "mali-cluster-munition-ban-policy.txt")
+    assert export("mali", "cluster-munition-ban-policy") == text
+    assert history_count() == records  # nothing differed, so nothing was written
