@@ -9,7 +9,8 @@ from profiles.models import Treaty, TreatyStatus
 from profiles.textformat import ProfileDocument, format_date, parse_date
 
 DATE = r"(\d{1,2} [A-Z][a-z]+ \d{4})"
-SIGNED = re.compile(rf"signed (?:the )?(?:[\w ]+? )?on {DATE}")
+# Not "resigned", "designed" or "assigned"; yet real profiles run words together ("Malisigned").
+SIGNED = re.compile(rf"(?<!re)(?<!de)(?<!as)signed (?:the )?(?:[\w ]+? )?on {DATE}")
 JOINED = re.compile(rf"\b(ratified|acceded)(?: to)?(?: the [\w ]+?)? on {DATE}")
 IN_FORCE = re.compile(rf"entered into force for (?:the country|[A-Z][\w ]+?) on {DATE}")
 PARTY_TO = re.compile(

@@ -9,6 +9,8 @@ from django.core.management import CommandError
 
 from citations.models import Citation
 from profiles.models import Claim, Country, Profile, Section, Topic, TreatyStatus
+from profiles.textformat import parse_profile
+from profiles.treaty_facts import treaty_status_facts
 from tests.conftest import EASTMARCH, MALI, ROOT, WESTMARCH
 from tests.factories import import_profiles, import_text
 from tests.helpers import comparable, export, history_count
@@ -239,3 +241,16 @@ def test_dry_run_reports_and_writes_nothing():
     assert "created Mali — Cluster Munition Ban Policy" in output
     assert "Dry run: nothing was written." in output
     assert (Profile.objects.count(), history_count()) == before
+
+
+def test_a_resignation_is_not_read_as_a_signature():
+    text = (
+        "Ruritania\n\nCluster Munition Ban Policy\n\nLast updated: 01 May 2017\n\n"
+        "Summary: The foreign minister resigned on 3 May 2012.\n"
+    )
+
+    document = parse_profile(text, filename="ruritania.txt")
+
+    assert treaty_status_facts(document) == {}
+    document = parse_profile(text.replace("resigned", "signed"), filename="ruritania.txt")
+    assert treaty_status_facts(document)["signed_on"] == datetime.date(2012, 5, 3)
