@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from citations.models import Citation, CitationSource
@@ -342,8 +343,11 @@ class ProfileAdmin(HistoryAdmin):
         return f"Edition {obj.latest_publication.number}"
 
     def view_on_site(self, obj):
-        # Link straight to the public page rather than through the admin's redirect view.
-        return obj.get_absolute_url()
+        # Straight to the public page rather than through the admin's redirect view; a
+        # profile with nothing public opens its draft preview (the public page is a 404).
+        if obj.is_public:
+            return obj.get_absolute_url()
+        return reverse("profiles:profile_draft", args=[obj.country.slug, obj.topic.slug])
 
     @admin.display(description="sections", ordering="section_count")
     def section_count(self, obj):

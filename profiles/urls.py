@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles.views import directory, reports, search
+from profiles.views import directory, drafts, reports, search
 
 app_name = "profiles"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("countries/", directory.country_list, name="country_list"),
     path("countries/<slug:country>/", directory.country_detail, name="country_detail"),
     path(f"{profile}/", reports.profile_detail, name="profile_detail"),
+    path(f"{profile}/draft/", drafts.profile_draft, name="profile_draft"),
     path(f"{profile}.json", reports.profile_json, name="profile_json"),
     path(f"{profile}.txt", reports.profile_text, name="profile_text"),
     path(f"{profile}/editions/", reports.edition_list, name="edition_list"),

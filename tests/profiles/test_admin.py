@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from profiles.admin import CountryAdmin
 from profiles.models import Claim, Country, Profile, Section, Topic, Treaty, TreatyStatus
+from profiles.publishing import profile_publish
 from tests.factories import (
     changeform_data,
     make_citation,
@@ -303,14 +304,18 @@ class SectionOrderTests:
 
 
 class ProfilePageTests:
-    def test_view_on_site_links_to_the_public_page(self, admin_client):
+    def test_view_on_site_links_to_the_draft_preview_until_published(self, admin_client):
         profile = make_profile(
             country=make_country("Testland"), topic=make_topic("Test Topic Policy")
         )
+        make_section(profile=profile)
 
-        response = admin_client.get(admin_url(profile))
+        draft = admin_client.get(admin_url(profile)).content.decode()
+        profile_publish(profile=profile)
+        public = admin_client.get(admin_url(profile)).content.decode()
 
-        assert 'href="/countries/testland/test-topic-policy/"' in response.content.decode()
+        assert 'href="/countries/testland/test-topic-policy/draft/"' in draft
+        assert 'href="/countries/testland/test-topic-policy/"' in public
 
     def test_sections_are_listed_in_order_with_claim_counts_and_links(self, admin_client):
         profile = make_profile()
