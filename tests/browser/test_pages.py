@@ -22,9 +22,13 @@ def test_footnote_markers_lead_to_their_notes_and_back(page, published_mali, art
     page.goto(MALI)
 
     expect(page).to_have_title("Mali: Cluster Munition Ban Policy · Monitor")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Cluster Munition Ban Policy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mali: Cluster Munition Ban Policy")
     expect(page.get_by_text("Last updated: 07 June 2016")).to_be_visible()
     page.screenshot(path=artifacts_dir / "profile-mali.png", full_page=True)
+    # WCAG 2.2 target size: markers, back links and permalinks are at least 24 × 24 px.
+    for target in ["sup.fn a", ".footnotes .backlink", ".footnotes .permalink"]:
+        box = page.locator(target).first.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, (target, box)
 
     page.get_by_role("link", name="6", exact=True).click()
     expect(page).to_have_url(re.compile(r"#fn-6$"))

@@ -69,8 +69,10 @@ def synthetic_profile(claims: int) -> str:
 def test_report_page_shows_the_latest_edition(client, published_mali):
     html = client.get(url("profile_detail")).content.decode()
 
-    assert '<a href="/countries/mali/">Mali</a>' in html
-    assert '<h1 id="report-title">Cluster Munition Ban Policy</h1>' in html
+    assert (
+        '<h1 id="report-title"><a class="report-country" href="/countries/mali/">Mali</a>: '
+        "Cluster Munition Ban Policy</h1>"
+    ) in html
     assert "Last updated: 07 June 2016" in html
     assert "State Party Mali ratified the convention on 30 June 2010" in html
     assert (
