@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -23,6 +23,7 @@ from simple_history.utils import get_history_manager_for_model
 from history.forms import (
     DELETION_ATTR,
     VERSION_FIELD,
+    DateInput,
     InlineForm,
     KeyCheckedAutocompleteSelect,
     PositionedInlineForm,
@@ -117,6 +118,7 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
     """
 
     form = VersionedModelForm
+    formfield_overrides = {models.DateField: {"widget": DateInput}}
     history_list_per_page = 50
     list_per_page = 50
 
@@ -343,6 +345,7 @@ class PreloadedAutocompleteInline(OpenedVersionField):
 
     form = InlineForm
     formset = VersionedInlineFormSet
+    formfield_overrides = {models.DateField: {"widget": DateInput}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:

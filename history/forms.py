@@ -5,14 +5,17 @@ page was opened (history/versions.py), and a save over what someone else saved s
 refused, showing what they changed (VersionedModelForm, VersionedInlineFormSet).
 """
 
+import datetime
+
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.forms.boundfield import BoundField
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet, model_to_dict
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -215,6 +218,19 @@ class VersionedModelForm(forms.ModelForm):
         return [
             name for name in names if self.fields[name].has_changed(then.get(name), self[name].data)
         ]
+
+
+class DateInput(AdminDateWidget):
+    """The admin's date box and calendar, showing a date as people read it, "7 June 2016"
+    (the input formats, monitor/formats/, also take "7 Jun 2016", "2016-06-07", "07/06/2016")."""
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs={"size": "16", **(attrs or {})}, format=format)
+
+    def format_value(self, value):
+        if isinstance(value, datetime.date):
+            return dateformat.format(value, "j F Y")
+        return super().format_value(value)
 
 
 class KeyCheckedAutocompleteSelect(AutocompleteSelect):

@@ -272,6 +272,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# One date style for people, "7 June 2016" and "14:05": monitor/formats/en_GB/formats.py.
+FORMAT_MODULE_PATH = ["monitor.formats"]
 TIME_ZONE = env_time_zone("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -20,9 +20,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
+
 from profiles.alignment import Edits, align
 from profiles.snapshots import paragraphs, section_anchors
-from profiles.textformat import format_date
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 ADDED, REMOVED, CHANGED, MOVED = "added", "removed", "changed", "moved"
@@ -147,8 +148,9 @@ def treaty_status_text(status: dict | None) -> str:
 
 
 def iso_date_text(value: str) -> str:
-    """Format a snapshot's ISO date the way the Monitor prints dates: "07 June 2016"."""
-    return format_date(datetime.date.fromisoformat(value))
+    """Format a snapshot's ISO date in the site's one date style: "7 June 2016" (the
+    plain-text format's "Last updated" line keeps its own "07 June 2016")."""
+    return date_format(datetime.date.fromisoformat(value))
 
 
 def paragraph_text(claims: list[dict]) -> str:

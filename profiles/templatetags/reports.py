@@ -12,13 +12,13 @@ register = template.Library()
 
 @register.filter
 def monitor_date(value: str) -> str:
-    """Format a snapshot's ISO date: "2016-06-07" → "07 June 2016"."""
+    """Format a snapshot's ISO date: "2016-06-07" → "7 June 2016"."""
     return iso_date_text(value) if value else ""
 
 
 @register.filter
 def treaty_status(status: dict | None) -> str:
-    """Describe a snapshot's treaty status: "State party · signed 03 December 2008 · …"."""
+    """Describe a snapshot's treaty status: "State party · signed 3 December 2008 · …"."""
     return treaty_status_text(status)
 
 
