@@ -4,14 +4,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import OuterRef, Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
+from citations.admin_views import footnotes_before
 from citations.filters import ANY_STATE
 from citations.forms import CitationAdminForm
 from citations.models import REVIEW_FIELDS, Citation, CitationSource, Source
+from citations.review_history import reviews_reset_in
 from citations.services import citations_link_sources
 from history.admin import (
     HistoryAdmin,
@@ -20,6 +23,39 @@ from history.admin import (
     show_whitespace,
     subquery_count,
 )
+from history.save_messages import save_reported
+
+
+@receiver(save_reported)
+def reviews_reset_message(sender, *, change_set_id: int, **kwargs) -> list[tuple[int, str]]:
+    """Say which reviews a save sent back to the fact-checkers, and what they were: an edit
+    that changes the text under review clears its verdict and note (two queries)."""
+    resets = reviews_reset_in(change_set_id)
+    if not resets:
+        return []
+    citations = (
+        Citation.objects.filter(pk__in=[reset.citation_id for reset in resets])
+        .select_related("claim__section__profile__country", "claim__section__profile__topic")
+        .annotate(footnotes_before=footnotes_before())
+        .in_bulk()
+    )
+    profiles = {citation.claim.section.profile_id for citation in citations.values()}
+
+    def described(reset):
+        citation = citations[reset.citation_id]
+        where = "" if len(profiles) == 1 else f" of {citation.claim.section.profile}"
+        return f"footnote [{citation.footnotes_before + 1}]{where} (was {reset.was.label})"
+
+    shown = [described(reset) for reset in resets if reset.citation_id in citations]
+    if not shown:
+        return []
+    count = len(shown)
+    text = (
+        f"{count} review{'s were' if count != 1 else ' was'} reset because "
+        f"{'their' if count != 1 else 'its'} text changed: {', '.join(shown)}. "
+        f"{'They are' if count != 1 else 'It is'} back in the fact-checkers' review queue."
+    )
+    return [(messages.WARNING, text)]
 
 
 class CitationSourceInline(PositionedInline, admin.TabularInline):

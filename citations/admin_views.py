@@ -4,6 +4,12 @@ Anyone who may view citations may read the queue; only fact-checkers (citations.
 get its buttons and may post reviews. A review form carries the new state and a note, nothing
 else: a post that names any other field is refused whole, so a crafted form can never change
 the text under review. The reviews themselves are recorded by citations.services.
+
+The queue keeps the fact-checker in place, with or without JavaScript: a review goes back to
+the queue at the next row's anchor (`then`, posted by each row's form), with the outcome shown
+on that row; a review refused (a dispute without a note) goes back to its own row, which shows
+the error beside the note field. Messages meant for a row carry `review-at-<id>` in their
+extra tags; the queue takes them out of the page's message list and shows them on the row.
 """
 
 import re
@@ -22,23 +28,26 @@ from django.views.decorators.http import require_GET, require_POST
 
 from citations.filters import ANY_STATE, ReviewQueueFilter
 from citations.models import Citation, CitationSource, ReviewState
+from citations.review_history import previous_reviews
 from citations.services import ReviewRefused, citation_review, citations_review
 from history.admin import subquery_count
 
 CITATIONS_PER_PAGE = 50
 
-# The only fields a review form sends; anything else refuses the whole post.
-REVIEW_FIELDS = {"state", "note", "next", "csrfmiddlewaretoken"}
-BULK_REVIEW_FIELDS = REVIEW_FIELDS | {"citation", "action"}
+# The only fields a review form sends; anything else refuses the whole post. `then` is the
+# row to show after the review (the next one in the queue).
+REVIEW_FIELDS = {"state", "note", "next", "then", "csrfmiddlewaretoken"}
+BULK_REVIEW_FIELDS = (REVIEW_FIELDS - {"then"}) | {"citation", "action"}
 BULK_ACTION = "review"
 # A citation's number as the queue posts it: ASCII digits, within the database's integers.
 CITATION_ID = re.compile(r"[0-9]{1,18}")
 
-# The states a reviewer sets with one click on a row; the bulk form offers every state.
+# The states a reviewer sets with one click on a row (state, label, style); the bulk form
+# offers every state.
 ROW_ACTIONS = [
-    (ReviewState.VERIFIED, "Verify"),
-    (ReviewState.DISPUTED, "Dispute"),
-    (ReviewState.SOURCE_UNAVAILABLE, "Source unavailable"),
+    (ReviewState.VERIFIED, "Verify", "verify"),
+    (ReviewState.DISPUTED, "Dispute", "dispute"),
+    (ReviewState.SOURCE_UNAVAILABLE, "Source unavailable", "unavailable"),
 ]
 BULK_CHOICES = [
     (ReviewState.VERIFIED, "Verified"),
@@ -48,16 +57,18 @@ BULK_CHOICES = [
 ]
 # A dispute tells the editors what to fix; without a note they cannot.
 NOTE_REQUIRED = {ReviewState.DISPUTED}
+# The extra tag that binds a message to a row of the queue.
+ROW_TAG = "review-at-{}"
+ROW_TAG_PATTERN = re.compile(r"\breview-at-([0-9]+)\b")
 
 
 class BadReviewPost(Exception):
     """A review post that is malformed or names fields a review may not change."""
 
 
-def for_review(queryset):
-    """Shape citations for the queue's rows: where each stands, its footnote number, who
-    reviewed it and its sources, in a fixed number of queries whatever the rows."""
-    # Footnote numbers are not stored: count the profile's citations before each one.
+def footnotes_before():
+    """Return an expression counting the footnotes before each citation in its profile: its
+    footnote number less one (footnote numbers are not stored)."""
     earlier = Citation.objects.filter(
         Q(claim__section__position__lt=OuterRef("claim__section__position"))
         | Q(
@@ -67,6 +78,14 @@ def for_review(queryset):
         | Q(claim=OuterRef("claim"), position__lt=OuterRef("position")),
         claim__section__profile=OuterRef("claim__section__profile"),
     )
+    return subquery_count(
+        earlier, "claim__section__profile", outer=OuterRef("claim__section__profile")
+    )
+
+
+def for_review(queryset):
+    """Shape citations for the queue's rows: where each stands, its footnote number, who
+    reviewed it and its sources, in a fixed number of queries whatever the rows."""
     links = CitationSource.objects.select_related("source").order_by("position")
     return (
         queryset.select_related(
@@ -75,11 +94,7 @@ def for_review(queryset):
             "reviewed_by",
         )
         .prefetch_related(Prefetch("source_links", queryset=links))
-        .annotate(
-            footnotes_before=subquery_count(
-                earlier, "claim__section__profile", outer=OuterRef("claim__section__profile")
-            )
-        )
+        .annotate(footnotes_before=footnotes_before())
         .order_by(
             "claim__section__profile__country__name",
             "claim__section__profile__topic__name",
@@ -99,8 +114,17 @@ def _require_viewer(request) -> bool:
     return can_review
 
 
-def _queue_page(request, *, template: str, title: str, state: str | None = None, **context):
-    """Render a page of the queue; `state`, when given, is fixed rather than chosen."""
+def _queue_page(
+    request,
+    *,
+    template: str,
+    title: str,
+    state: str | None = None,
+    rows_take_messages: bool = False,
+    **context,
+):
+    """Render a page of the queue; `state`, when given, is fixed rather than chosen. With
+    `rows_take_messages`, messages bound to a row are shown on it, not above the page."""
     can_review = _require_viewer(request)
     data = request.GET
     if state is not None:
@@ -111,13 +135,28 @@ def _queue_page(request, *, template: str, title: str, state: str | None = None,
     rows = for_review(filterset.qs) if valid else Citation.objects.none()
     page = Paginator(rows, CITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     counts = filterset.counts_by_state() if valid else {}
-    for citation in page.object_list:
+    citations = list(page.object_list)
+    row_messages, page_messages = _messages_by_row(request) if rows_take_messages else ({}, None)
+    previous = previous_reviews(citations)
+    for index, citation in enumerate(citations):
         citation.footnote_number = citation.footnotes_before + 1
         # Four eyes: say so rather than offer a Verify button the service would refuse.
         citation.wrote_text = request.user.pk in {
             citation.text_changed_by_id,
             citation.claim.text_changed_by_id,
         }
+        citation.previous_review = previous.get(citation.pk)
+        # After a review, show the row that follows (or, after the last, the one before).
+        following = citations[index + 1 : index + 2] or citations[max(index - 1, 0) : index]
+        citation.then = following[0].pk if following else None
+        bound = row_messages.get(citation.pk, [])
+        citation.row_errors = [m for m in bound if m.level >= messages.ERROR]
+        citation.row_notes = [m for m in bound if m.level < messages.ERROR]
+    if page_messages is not None:
+        # Messages for rows not on this page (filtered out since) are shown above it.
+        shown = {citation.pk for citation in citations}
+        page_messages += [m for pk, found in row_messages.items() if pk not in shown for m in found]
+        context["messages"] = page_messages
     context = {
         **admin.site.each_context(request),
         "title": title,
@@ -148,6 +187,7 @@ def review_queue(request):
         request,
         template="admin/citations/review_queue.html",
         title="Review queue",
+        rows_take_messages=True,
     )
 
 
@@ -165,25 +205,38 @@ def disputes(request):
 
 @require_POST
 def review(request, pk):
-    """Record one review (state and note) of one citation, then go back to the queue."""
+    """Record one review (state and note) of one citation, then go back to the queue: to
+    the next row when done, to this one (with the error beside its note) when refused."""
     _require_reviewer(request)
-    citation = get_object_or_404(Citation.objects.select_related("claim"), pk=pk)
+    citation = get_object_or_404(
+        Citation.objects.select_related(
+            "claim__section__profile__country", "claim__section__profile__topic"
+        ).annotate(footnotes_before=footnotes_before()),
+        pk=pk,
+    )
     try:
         state, note = _review_input(request, allowed=REVIEW_FIELDS)
+        then = request.POST.get("then", "")
+        if then and not CITATION_ID.fullmatch(then):
+            raise BadReviewPost("The row to show next is named by its number.")
     except BadReviewPost as problem:
         return _bad_request(request, str(problem))
-    if _missing_note(request, state, note):
+    if _missing_note(request, state, note, at=citation.pk):
         return _back(request, anchor=f"citation-{citation.pk}")
     try:
-        citation = citation_review(citation=citation, reviewer=request.user, state=state, note=note)
+        citation_review(citation=citation, reviewer=request.user, state=state, note=note)
     except ReviewRefused as refusal:
-        messages.error(request, f"Not reviewed: {refusal}")
-    else:
-        messages.success(
-            request,
-            f"Marked footnote “{citation}” {ReviewState(state).label.lower()}.",
-        )
-    return _back(request, anchor=f"citation-{citation.pk}")
+        messages.error(request, f"Not reviewed: {refusal}", extra_tags=ROW_TAG.format(pk))
+        return _back(request, anchor=f"citation-{citation.pk}")
+    done = (
+        f"Footnote [{citation.footnotes_before + 1}] of {citation.claim.section.profile} "
+        f"marked {ReviewState(state).label.lower()}."
+    )
+    if then:
+        messages.success(request, done, extra_tags=ROW_TAG.format(then))
+        return _back(request, anchor=f"citation-{then}")
+    messages.success(request, done)
+    return _back(request)
 
 
 @require_POST
@@ -257,14 +310,29 @@ def _review_input(request, *, allowed: set[str]) -> tuple[str, str]:
     return state, request.POST.get("note", "").strip()
 
 
-def _missing_note(request, state: str, note: str) -> bool:
-    """Refuse a dispute without a note (with a message): the editors need to know what to fix."""
+def _missing_note(request, state: str, note: str, *, at: int | None = None) -> bool:
+    """Refuse a dispute without a note (with a message, on the row `at` when given): the
+    editors need to know what to fix."""
     if state in NOTE_REQUIRED and not note:
         messages.error(
-            request, "Not reviewed: say in the note what is wrong, so that an editor can fix it."
+            request,
+            "Not disputed: say in the note what is wrong, so that an editor can fix it.",
+            extra_tags=ROW_TAG.format(at) if at is not None else "",
         )
         return True
     return False
+
+
+def _messages_by_row(request) -> tuple[dict[int, list], list]:
+    """Split the request's messages into those bound to a row (by citation) and the rest."""
+    by_row, others = {}, []
+    for message in messages.get_messages(request):
+        bound = ROW_TAG_PATTERN.search(message.extra_tags or "")
+        if bound:
+            by_row.setdefault(int(bound[1]), []).append(message)
+        else:
+            others.append(message)
+    return by_row, others
 
 
 def _bad_request(request, problem: str):
@@ -288,8 +356,8 @@ def _next_url(request) -> str:
 
 
 def _back(request, *, anchor: str = "") -> HttpResponseRedirect:
-    url = _next_url(request)
-    return HttpResponseRedirect(f"{url}#{anchor}" if anchor and "#" not in url else url)
+    url = _next_url(request).split("#")[0]
+    return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
 
 
 def _s(count: int) -> str:

@@ -79,6 +79,13 @@ def current_change_set(*, user=None, reason: str = ""):
     return scope.change_set
 
 
+def open_change_set_id() -> int | None:
+    """Return the id of the change set being written in the current scope, or None when
+    nothing has been written in it yet (or there is no scope)."""
+    scope = _current.get()
+    return scope.change_set.pk if scope is not None and scope.change_set is not None else None
+
+
 @receiver(pre_create_historical_record)
 def _attach_change_set(sender, history_instance, **kwargs):
     if getattr(history_instance, "change_set_id", None) is None:

@@ -45,7 +45,7 @@ def listed(response):
 def row(response, citation) -> str:
     """Return the HTML of a citation's row in the queue."""
     page = response.content.decode()
-    match = re.search(rf'<tr id="citation-{citation.pk}">.*?</tr>', page, re.DOTALL)
+    match = re.search(rf'<tr id="citation-{citation.pk}"[^>]*>.*?</tr>', page, re.DOTALL)
     assert match, f"no row for citation {citation.pk}"
     return match.group(0)
 
@@ -361,7 +361,7 @@ class ReviewTests:
 
         response = checker_client.post(review_url(citation), {"state": "verified", "next": back})
 
-        assert response.url == f"{back}#citation-{citation.pk}"
+        assert response.url == back
 
     def test_ignores_a_next_address_on_another_site(self, checker_client, citation):
         response = checker_client.post(
@@ -507,6 +507,133 @@ class BulkReviewTests:
         response = client.post(BULK, {"citation": [citation.pk], "state": "verified"})
 
         assert response.status_code == 403
+
+
+class InPlaceTests:
+    """The queue keeps the fact-checker where they are: each review comes back to the row it
+    concerns, without JavaScript too (tests/browser/test_review_queue.py has the browser)."""
+
+    @pytest.fixture
+    def rows(self):
+        """Three footnotes of one claim, in the queue's order."""
+        claim = make_claim(text="Testland destroyed its stockpile in 2014.")
+        return [make_citation(claim=claim, text=f"Footnote {n}.") for n in (1, 2, 3)]
+
+    def test_each_row_names_the_row_to_show_after_its_review(self, checker_client, rows):
+        first, second, third = rows
+
+        response = checker_client.get(QUEUE)
+
+        assert f'name="then" value="{second.pk}"' in row(response, first)
+        assert f'name="then" value="{third.pk}"' in row(response, second)
+        # After the last row, the one before it (the last leaves an unreviewed queue).
+        assert f'name="then" value="{second.pk}"' in row(response, third)
+
+    def test_a_review_goes_back_to_the_next_row(self, checker_client, rows):
+        first, second, _third = rows
+        back = f"{QUEUE}?profile={first.claim.section.profile_id}"
+
+        response = checker_client.post(
+            review_url(first), {"state": "verified", "next": back, "then": second.pk}
+        )
+
+        assert response.url == f"{back}#citation-{second.pk}"
+
+    def test_the_next_row_says_what_was_done_instead_of_the_top_of_the_page(
+        self, checker_client, rows
+    ):
+        first, second, _third = rows
+        profile = first.claim.section.profile
+
+        response = checker_client.post(
+            review_url(first),
+            {"state": "disputed", "note": "Wrong year.", "then": second.pk},
+            follow=True,
+        )
+
+        done = f"Footnote [1] of {profile} marked disputed."
+        assert done in row(response, second)
+        assert 'role="status"' in row(response, second)
+        assert 'class="messagelist"' not in response.content.decode()
+
+    def test_a_dispute_without_a_note_goes_back_to_its_own_row(self, checker_client, rows):
+        _first, second, third = rows
+        back = f"{QUEUE}?state=all"
+
+        response = checker_client.post(
+            review_url(second), {"state": "disputed", "note": " ", "next": back, "then": third.pk}
+        )
+
+        assert response.url == f"{back}#citation-{second.pk}"
+
+    def test_the_refused_row_carries_its_error_beside_the_note_field(self, checker_client, rows):
+        _first, second, third = rows
+
+        response = checker_client.post(
+            review_url(second), {"state": "disputed", "then": third.pk}, follow=True
+        )
+
+        html = row(response, second)
+        assert f'<tr id="citation-{second.pk}" class="review-row review-row--error">' in html
+        error = html.index(f'id="note-error-{second.pk}"')
+        field = html.index(f'<textarea name="note" id="note-{second.pk}"')
+        assert error < field
+        assert "say in the note what is wrong" in html[error:field]
+        assert f'aria-invalid="true" aria-describedby="note-error-{second.pk}"' in html[field:]
+        assert "review-row--error" not in row(response, third)
+        assert 'class="messagelist"' not in response.content.decode()
+
+    def test_a_refused_verify_is_shown_on_its_row(self, checker_client, checker, rows):
+        first, second, _third = rows
+        first.text = "Footnote 1, rewritten by the checker."
+        first._history_user = checker
+        first.save()
+
+        response = checker_client.post(
+            review_url(first), {"state": "verified", "then": second.pk}, follow=True
+        )
+
+        assert "another fact-checker must verify it" in row(response, first)
+        assert "review-row--error" in row(response, first)
+
+    def test_a_message_for_a_row_no_longer_listed_is_shown_above_the_queue(
+        self, checker_client, rows
+    ):
+        first, second, _third = rows
+        back = f"{QUEUE}?state=verified"
+
+        response = checker_client.post(
+            review_url(first), {"state": "verified", "next": back, "then": second.pk}, follow=True
+        )
+
+        page = response.content.decode()
+        assert listed(response) == [first]
+        assert 'class="messagelist"' in page
+        assert "Footnote [1]" in page and "marked verified." in page
+
+    def test_the_row_to_show_next_must_be_a_number(self, checker_client, rows):
+        first, _second, _third = rows
+
+        response = checker_client.post(review_url(first), {"state": "verified", "then": "2#top"})
+
+        assert response.status_code == 400
+        first.refresh_from_db()
+        assert first.review_state == ReviewState.UNREVIEWED
+
+    def test_the_three_actions_are_distinct_buttons(self, checker_client, rows):
+        first, _second, _third = rows
+
+        html = row(checker_client.get(QUEUE), first)
+
+        buttons = re.findall(
+            r'<button type="submit" name="state" value="([a-z-]+)" class="([^"]+)"', html
+        )
+        assert buttons == [
+            ("verified", "review-action review-action--verify"),
+            ("disputed", "review-action review-action--dispute"),
+            ("source-unavailable", "review-action review-action--unavailable"),
+        ]
+        assert "Source unavailable</button>" in html
 
 
 class DisputesTests:
