@@ -15,10 +15,20 @@ from monitor.security import security_event_on_commit
 from profiles.models import Profile, Publication, PublicTreatyStatus, TreatyStatus
 from profiles.search import search_index_publication, search_index_remove
 from profiles.snapshots import build_snapshot, snapshot_checksum
+from profiles.states import StateComparison, compare_states
+
+# The longest edition note a publisher may write (the model's limit, checked here too since
+# the service is also called from commands and scripts, not only through a form).
+NOTE_MAX_LENGTH = Publication._meta.get_field("note").max_length
 
 
 class PublishBlocked(Exception):
     """A profile that may not be published yet; the message says why."""
+
+
+class WorkingCopyChanged(PublishBlocked):
+    """The working copy changed after the publisher reviewed it: what they saw is not what
+    would be published."""
 
 
 @dataclass
@@ -28,13 +38,91 @@ class PublishResult:
     restored: bool = False  # True when a withdrawn profile went public again
 
 
-def profile_publish(*, profile: Profile, user=None) -> PublishResult:
+@dataclass(frozen=True)
+class DisputedFootnote:
+    number: int  # as readers would see it if the working copy were published
+    citation: Citation
+
+
+@dataclass
+class PublishPlan:
+    """What publishing a profile now would do, for the publish page to show first."""
+
+    tree: Profile  # fetched with Profile.objects.with_tree()
+    treaty_status: TreatyStatus | None
+    snapshot: dict
+    checksum: str
+    latest: Publication | None
+    disputed: list[DisputedFootnote]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.disputed)
+
+    @property
+    def unchanged(self) -> bool:
+        """Whether the working copy reads exactly as the latest edition."""
+        return self.latest is not None and self.latest.checksum == self.checksum
+
+    @property
+    def next_number(self) -> int:
+        return (self.latest.number if self.latest else 0) + 1
+
+    def comparison(self) -> StateComparison | None:
+        """Compare the latest edition with what would be published now, word by word (None
+        when there is no edition yet)."""
+        if self.latest is None:
+            return None
+        return compare_states(self.latest.snapshot, self.snapshot)
+
+
+def profile_publish_plan(*, profile: Profile) -> PublishPlan:
+    """Work out what publishing `profile` now would do, without writing anything: the
+    snapshot it would freeze, whether that differs from the latest edition, and the disputed
+    footnotes that block it, numbered as readers would see them."""
+    tree = Profile.objects.with_tree().get(pk=profile.pk)
+    treaty_status = TreatyStatus.objects.reported_in(tree).first()
+    snapshot = build_snapshot(tree, treaty_status)
+    citations = (
+        citation
+        for section in tree.sections.all()
+        for claim in section.claims.all()
+        for citation in claim.citations.all()
+    )
+    disputed = [
+        DisputedFootnote(number, citation)
+        for number, citation in enumerate(citations, start=1)
+        if citation.review_state == ReviewState.DISPUTED
+    ]
+    return PublishPlan(
+        tree=tree,
+        treaty_status=treaty_status,
+        snapshot=snapshot,
+        checksum=snapshot_checksum(snapshot),
+        latest=profile.latest_publication,
+        disputed=disputed,
+    )
+
+
+def profile_publish(
+    *, profile: Profile, user=None, note: str = "", checksum: str | None = None
+) -> PublishResult:
     """Publish the working copy of a profile as a new numbered edition.
 
     An unchanged working copy creates no new edition (a withdrawn profile goes public again
-    with its latest edition). The profile's history records the act, with the user. A profile
-    with a disputed citation is refused (PublishBlocked).
+    with its latest edition) and `note` is then unused. The profile's history records the act,
+    with the user. A profile with a disputed citation is refused (PublishBlocked). `note` is
+    the edition's public note: what changed, for readers; it stays out of the snapshot and its
+    checksum. `checksum`, when given, is that of the working copy the publisher reviewed
+    (PublishPlan.checksum): if the working copy has changed since, nothing is published
+    (WorkingCopyChanged).
     """
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValueError(
+            f"An edition note has at most {NOTE_MAX_LENGTH:,} characters (this one has "
+            f"{len(note):,})."
+        )
     with transaction.atomic(), change_set(action="publish", user=user, reason="Published"):
         # Lock the profile so two publishers cannot take the same edition number.
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
@@ -49,10 +137,15 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
         tree = Profile.objects.with_tree().get(pk=profile.pk)
         treaty_status = TreatyStatus.objects.reported_in(tree).first()
         snapshot = build_snapshot(tree, treaty_status)
-        checksum = snapshot_checksum(snapshot)
+        current = snapshot_checksum(snapshot)
+        if checksum is not None and checksum != current:
+            raise WorkingCopyChanged(
+                f"{profile} changed after you reviewed it: review the changes again before "
+                "publishing."
+            )
         latest = profile.latest_publication
         was_withdrawn = profile.withdrawn_at is not None
-        if latest is not None and latest.checksum == checksum:
+        if latest is not None and latest.checksum == current:
             if was_withdrawn:
                 _set_public_state(
                     profile, latest, user, f"Published again (edition {latest.number})"
@@ -69,7 +162,8 @@ def profile_publish(*, profile: Profile, user=None) -> PublishResult:
             published_by=user,
             last_updated=tree.last_updated,
             snapshot=snapshot,
-            checksum=checksum,
+            checksum=current,
+            note=note,
         )
         _set_public_state(profile, publication, user, f"Published edition {publication.number}")
         if tree.topic.treaty_id:

@@ -1,15 +1,23 @@
 """Publishing: immutable numbered editions, withdrawal, and the ways to publish."""
 
+import json
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
+from citations.models import Citation, ReviewState
+from citations.services import citation_review
 from profiles.importing import profile_export
 from profiles.models import Claim, Profile, Publication
-from profiles.publishing import profile_publish, profile_withdraw
-from profiles.snapshots import document_from_snapshot
+from profiles.publishing import (
+    WorkingCopyChanged,
+    profile_publish,
+    profile_publish_plan,
+    profile_withdraw,
+)
+from profiles.snapshots import document_from_snapshot, snapshot_checksum
 from profiles.textformat import render_profile
 from tests.conftest import MALI
 from tests.factories import make_user
@@ -105,6 +113,64 @@ class PublishTests:
         assert render_profile(document_from_snapshot(publication.snapshot)) == profile_export(
             profile=mali
         )
+
+
+class EditionNoteTests:
+    def test_the_note_is_stored_on_the_edition_and_not_in_its_snapshot(self, mali):
+        publication = profile_publish(profile=mali, note="First published.").publication
+
+        assert publication.note == "First published."
+        assert "First published." not in json.dumps(publication.snapshot)
+        assert publication.checksum == snapshot_checksum(publication.snapshot)
+
+    def test_the_checksum_is_that_of_the_working_copy_without_the_note(self, mali):
+        noted = profile_publish(profile=mali, note="A note.").publication
+
+        assert noted.checksum == profile_publish_plan(profile=mali).checksum
+
+    def test_a_note_alone_makes_no_new_edition(self, mali):
+        profile_publish(profile=mali, note="First.")
+
+        result = profile_publish(profile=mali, note="Second thoughts.")
+
+        assert not result.created
+        assert list(Publication.objects.values_list("note", flat=True)) == ["First."]
+
+    def test_an_over_long_note_is_refused_and_nothing_is_published(self, mali):
+        with pytest.raises(ValueError, match="at most 2,000 characters"):
+            profile_publish(profile=mali, note="x" * 2001)
+
+        assert not Publication.objects.exists()
+
+    def test_a_changed_working_copy_is_refused_against_the_reviewed_checksum(self, mali):
+        reviewed = profile_publish_plan(profile=mali).checksum
+        edit_claim(mali, "Mali has stated several times", "Changed meanwhile.")
+
+        with pytest.raises(WorkingCopyChanged):
+            profile_publish(profile=mali, checksum=reviewed)
+
+        assert not Publication.objects.exists()
+
+
+class PublishPlanTests:
+    def test_the_plan_numbers_disputed_footnotes_as_readers_would_see_them(self, mali, checker):
+        citations = Citation.objects.filter(claim__section__profile=mali).order_by(
+            "claim__section__position", "claim__position", "position"
+        )
+        third = citations[2]
+        citation_review(citation=third, reviewer=checker, state=ReviewState.DISPUTED, note="No.")
+
+        plan = profile_publish_plan(profile=mali)
+
+        assert plan.blocked
+        assert [(f.number, f.citation.pk) for f in plan.disputed] == [(3, third.pk)]
+
+    def test_the_plan_of_an_unchanged_profile(self, published_mali):
+        plan = profile_publish_plan(profile=published_mali)
+
+        assert plan.unchanged and not plan.blocked
+        assert plan.next_number == 2
+        assert not plan.comparison().has_changes
 
 
 class WithdrawTests:
