@@ -1,6 +1,7 @@
 """A profile's timeline: its change sets, the profile as it stood at any time, comparisons."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -10,12 +11,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from citations.models import Citation
+from citations.services import citation_review, citations_review
 from history.changesets import change_set
 from profiles.compare import ADDED, CHANGED, MOVED, REMOVED
 from profiles.models import ChangeSet, Claim, Section
+from profiles.publishing import profile_publish, profile_withdraw
+from profiles.revert import change_set_revert
 from profiles.roles import FACT_CHECKERS
 from profiles.states import compare_states, profile_state_at, profile_state_now
-from profiles.timeline import change_set_states, profile_change_sets
+from profiles.timeline import change_set_states, footnote_numbers, profile_change_sets
 from tests.factories import changeform_data, make_claim, make_section
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +345,231 @@ class TimelineTests:
 
     def test_anonymous_visitors_are_sent_to_log_in(self, published_mali):
         assert Client().get(url(published_mali)).status_code == 302
+
+
+def headlines(client, profile) -> list[str]:
+    """The timeline's entries, newest first, as the page words them."""
+    response = client.get(url(profile))
+    assert response.status_code == 200
+    return [entry.headline for entry in response.context["entries"]]
+
+
+def numbered(profile) -> list[Citation]:
+    """The profile's footnotes in reading order: numbered[0] is footnote [1]."""
+    numbers = footnote_numbers(profile)
+    return sorted(Citation.objects.filter(pk__in=numbers), key=lambda c: numbers[c.pk])
+
+
+class EntryWordingTests:
+    def test_a_verification_names_the_footnote(self, published_mali, editor_client, checker):
+        citation_review(citation=numbered(published_mali)[3], reviewer=checker, state="verified")
+
+        assert headlines(editor_client, published_mali)[0] == "Verified footnote [4]"
+
+    def test_a_dispute_names_the_footnote_and_quotes_the_note(
+        self, published_mali, editor_client, checker
+    ):
+        citation = numbered(published_mali)[2]
+        citation_review(
+            citation=citation, reviewer=checker, state="disputed", note="Wrong date: 2013."
+        )
+
+        page = editor_client.get(url(published_mali))
+
+        assert page.context["entries"][0].headline == "Disputed footnote [3]: ‘Wrong date: 2013.’"
+        assert "Disputed footnote [3]" in page.content.decode()
+
+    def test_several_reviews_in_one_change_set_are_listed_by_verdict(
+        self, published_mali, editor_client, checker
+    ):
+        first, second, third = numbered(published_mali)[:3]
+        citations_review(citations=[first, third], reviewer=checker, state="verified")
+
+        assert headlines(editor_client, published_mali)[0] == "Verified footnotes [1] and [3]"
+
+    def test_a_publication_names_its_edition_and_note(
+        self, published_mali, editor_client, publisher_client
+    ):
+        edit_two_claims(editor_client, published_mali)
+        profile_publish(
+            profile=published_mali, user=publisher_client.user, note="Updated for 2026."
+        )
+
+        assert headlines(editor_client, published_mali)[:2] == [
+            "Published edition 2 — Updated for 2026.",
+            "Edited 2 claims in Policy",
+        ]
+
+    def test_a_withdrawal_says_so(self, published_mali, editor_client, publisher_client):
+        profile_withdraw(profile=published_mali, user=publisher_client.user)
+
+        assert headlines(editor_client, published_mali)[0] == "Withdrawn from the public site"
+
+    def test_an_import_names_its_file_and_counts_what_it_added(self, published_mali, editor_client):
+        entry = editor_client.get(url(published_mali)).context["entries"][-1]
+
+        assert entry.headline == "Imported mali-cluster-munition-ban-policy.txt"
+        assert entry.details[0].startswith("Added ")
+        assert f"{len(footnote_numbers(published_mali))} footnotes" in entry.details[0]
+        assert entry.details[0].endswith("; published edition 1")
+
+    def test_an_editors_save_of_a_reviewed_footnote_is_an_edit_with_the_reset_after_it(
+        self, published_mali, editor_client, checker
+    ):
+        citation = numbered(published_mali)[3]
+        citation_review(citation=citation, reviewer=checker, state="verified")
+        page = f"/admin/citations/citation/{citation.pk}/change/"
+        data = changeform_data(editor_client.get(page), {"text": citation.text + " Amended."})
+        assert editor_client.post(page, data).status_code == 302
+
+        newest = headlines(editor_client, published_mali)[0]
+
+        assert newest == "Edited footnote [4]; its review was reset"
+
+    def test_a_claims_edit_that_resets_a_review_names_both(
+        self, published_mali, editor_client, checker
+    ):
+        claim = next(claim for claim in policy_claims(published_mali) if claim.citations.exists())
+        citation = claim.citations.first()
+        citation_review(citation=citation, reviewer=checker, state="verified")
+        number = footnote_numbers(published_mali)[citation.pk]
+        with change_set(action="edit", user=editor_client.user):
+            claim.text += " Amended."
+            claim.save()
+
+        assert headlines(editor_client, published_mali)[0] == (
+            f"Edited a claim in Policy; the review of footnote [{number}] was reset"
+        )
+
+    def test_a_revert_says_what_it_went_back_to_without_seconds(
+        self, published_mali, editor_client, publisher_client
+    ):
+        edit_two_claims(editor_client, published_mali)
+        mistake = ChangeSet.objects.first()
+        change_set_revert(change_set=mistake, profile=published_mali, user=publisher_client.user)
+
+        entry = editor_client.get(url(published_mali)).context["entries"][0]
+
+        assert entry.headline.startswith(f"Reverted change set #{mistake.pk}")
+        assert not re.search(r"\d\d:\d\d:\d\d", entry.headline)
+        assert entry.details == ["Edited 2 claims in Policy"]
+
+    def test_dates_are_shown_without_seconds(self, published_mali, editor_client):
+        page = editor_client.get(url(published_mali, "at/", when=timezone.now().isoformat()))
+
+        title = page.context["title"]
+        assert re.search(r"as it stood on \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d$", title)
+
+
+class CompareChoiceTests:
+    def test_each_change_set_offers_from_and_to_without_typed_times(
+        self, published_mali, editor_client
+    ):
+        edit_two_claims(editor_client, published_mali)
+        newer, older = ChangeSet.objects.order_by("-pk")[:2]
+
+        page = editor_client.get(url(published_mali)).content.decode()
+
+        assert 'type="datetime-local"' not in page
+        assert f'name="to" value="{newer.pk}" checked' in page
+        assert f'name="from" value="{older.pk}" checked' in page
+
+    def test_picking_two_change_sets_compares_the_profile_just_after_each(
+        self, published_mali, editor_client, checker
+    ):
+        imported = ChangeSet.objects.get()
+        edit_two_claims(editor_client, published_mali)
+        citation_review(citation=numbered(published_mali)[0], reviewer=checker, state="verified")
+        reviewed = ChangeSet.objects.first()
+
+        response = editor_client.get(
+            url(published_mali, "compare/", **{"from": imported.pk, "to": reviewed.pk})
+        )
+
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "<ins>early </ins>" in page
+        assert response.context["old_label"].startswith(
+            "just after “Imported mali-cluster-munition-ban-policy.txt”"
+        )
+        assert response.context["new_label"].startswith("just after “Verified footnote [1]”")
+
+    def test_picking_them_newest_first_compares_the_same_way(self, published_mali, editor_client):
+        imported = ChangeSet.objects.get()
+        edit_two_claims(editor_client, published_mali)
+        edited = ChangeSet.objects.first()
+
+        response = editor_client.get(
+            url(published_mali, "compare/", **{"from": edited.pk, "to": imported.pk})
+        )
+
+        assert "<ins>early </ins>" in response.content.decode()
+
+    def test_picking_one_change_set_twice_shows_what_it_changed(
+        self, published_mali, editor_client
+    ):
+        edit_two_claims(editor_client, published_mali)
+        edited = ChangeSet.objects.first()
+
+        response = editor_client.get(
+            url(published_mali, "compare/", **{"from": edited.pk, "to": edited.pk})
+        )
+
+        assert response.status_code == 302
+        assert response.url == url(published_mali, "change-sets/", edited.pk, "compare")
+
+    def test_a_change_set_of_another_profile_is_refused(self, published_mali, editor_client):
+        imported = ChangeSet.objects.get()
+        other = make_claim().history.get().change_set
+
+        response = editor_client.get(
+            url(published_mali, "compare/", **{"from": other.pk, "to": imported.pk})
+        )
+
+        assert response.status_code == 302
+        assert response.url == url(published_mali)
+
+    def test_comparing_without_a_choice_goes_back_with_a_message(
+        self, published_mali, editor_client
+    ):
+        response = editor_client.get(url(published_mali, "compare/"), follow=True)
+
+        assert response.redirect_chain[-1][0] == url(published_mali)
+        assert "Choose two change sets to compare" in response.content.decode()
+
+    def test_comparing_change_sets_runs_a_fixed_number_of_queries(
+        self, published_mali, editor_client, checker
+    ):
+        imported = ChangeSet.objects.get()
+
+        def compare_newest():
+            newest = ChangeSet.objects.first()
+            return count_queries(
+                editor_client,
+                url(published_mali, "compare/", **{"from": imported.pk, "to": newest.pk}),
+            )
+
+        edit_two_claims(editor_client, published_mali)
+        few = compare_newest()
+        for citation in numbered(published_mali)[:10]:
+            citation_review(citation=citation, reviewer=checker, state="verified")
+        edit_two_claims(editor_client, published_mali)
+
+        assert compare_newest() == few
+
+
+class TimelineQueryTests:
+    def test_the_words_of_the_entries_cost_no_query_per_entry(
+        self, published_mali, editor_client, checker, publisher_client
+    ):
+        edit_two_claims(editor_client, published_mali)
+        few = count_queries(editor_client, url(published_mali))
+        for number, citation in enumerate(numbered(published_mali)[:8]):
+            state = "disputed" if number % 2 else "verified"
+            citation_review(citation=citation, reviewer=checker, state=state, note="A note.")
+        for citation in numbered(published_mali)[:8]:
+            citation_review(citation=citation, reviewer=checker, state="verified")
+        profile_publish(profile=published_mali, user=publisher_client.user, note="Again.")
+        profile_withdraw(profile=published_mali, user=publisher_client.user)
+
+        assert count_queries(editor_client, url(published_mali)) == few
