@@ -1,0 +1,88 @@
+"""An editor works on the one-page profile editor in a real browser: edits two claims, adds one,
+saves, sees them, and previews the draft with the new text."""
+
+import pytest
+from django.apps import apps
+from playwright.sync_api import expect
+
+from profiles.models import Claim
+from profiles.roles import EDITORS, sync_roles
+from tests.browser.audit import WIDTHS, audit
+from tests.browser.conftest import PASSWORD, log_in
+from tests.conftest import MALI
+from tests.factories import import_profile_file, make_country, make_member
+
+pytestmark = pytest.mark.browser
+
+DRAFT = "/countries/mali/cluster-munition-ban-policy/draft/"
+
+
+def test_an_editor_edits_two_claims_adds_one_and_previews_the_draft(page, transactional_db):
+    sync_roles(apps)  # transactional tests start from an empty database
+    make_country("Mali", iso3="MLI")
+    profile = import_profile_file(MALI)
+    first, second = Claim.objects.filter(section__profile=profile).order_by(
+        "section__position", "position"
+    )[1:3]
+    make_member("editor", EDITORS, password=PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": WIDTHS[1280]})
+    log_in(page, "editor")
+
+    page.goto(f"/admin/profiles/profile/{profile.pk}/editor/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mali: Cluster Munition Ban Policy")
+    audit(page, "editor-1-opened")
+
+    page.fill(f"#claim-{first.pk}-text", "Mali signed the convention in Oslo in 2008.")
+    page.fill(f"#claim-{second.pk}-text", "Mali says instability delayed its legislation.")
+    page.get_by_role("button", name="+ Claim after").nth(2).click()
+
+    # The page comes back with an empty claim after the second, focused, and the edits kept.
+    added = page.locator("#claim-new-1-text")
+    expect(added).to_be_focused()
+    expect(page.locator(f"#claim-{first.pk}-text")).to_have_value(
+        "Mali signed the convention in Oslo in 2008."
+    )
+    expect(page.get_by_role("status")).to_contain_text("You have unsaved changes")
+    audit(page, "editor-2-claim-added")
+
+    page.keyboard.type("Mali has not yet adopted national legislation.")
+    page.keyboard.press("Control+S")
+
+    expect(page.locator(".messagelist")).to_contain_text("2 claims edited, 1 claim added")
+    expect(page.locator(f"#claim-{first.pk}-text")).to_have_value(
+        "Mali signed the convention in Oslo in 2008."
+    )
+    new = Claim.objects.get(text="Mali has not yet adopted national legislation.")
+    expect(page.locator(f"#claim-{new.pk}-text")).to_be_visible()
+    audit(page, "editor-3-saved")
+
+    page.set_viewport_size({"width": 390, "height": WIDTHS[390]})
+    page.reload()
+    audit(page, "editor-3-saved")
+
+    page.set_viewport_size({"width": 1280, "height": WIDTHS[1280]})
+    page.get_by_role("link", name="Preview the draft").click()
+    expect(page).to_have_url(f"{page.url.split('/countries/')[0]}{DRAFT}")
+    expect(page.get_by_text("Mali has not yet adopted national legislation.")).to_be_visible()
+    expect(page.get_by_text("Mali signed the convention in Oslo in 2008.")).to_be_visible()
+    audit(page, "editor-4-draft-preview")
+
+
+def test_a_claim_form_opened_from_the_editor_comes_back_to_the_claim(page, transactional_db):
+    sync_roles(apps)
+    make_country("Mali", iso3="MLI")
+    profile = import_profile_file(MALI)
+    claim = Claim.objects.filter(section__profile=profile, citations__isnull=False).first()
+    make_member("editor", EDITORS, password=PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": WIDTHS[1280]})
+    log_in(page, "editor")
+    page.goto(f"/admin/profiles/profile/{profile.pk}/editor/")
+
+    page.locator(f"#claim-{claim.pk}").get_by_role("link", name="Footnotes and sources").click()
+    page.fill("#id_text", "Edited on the claim's own form.")
+    page.click("input[name=_save]")
+
+    expect(page).to_have_url(
+        f"{page.url.split('#')[0].split('/admin/')[0]}/admin/profiles/profile/{profile.pk}/editor/#claim-{claim.pk}"
+    )
+    expect(page.locator(f"#claim-{claim.pk}-text")).to_have_value("Edited on the claim's own form.")

@@ -1,0 +1,522 @@
+"""The one-page profile editor: the whole profile in reading order, structural buttons that
+change the page without saving, and one save as one change set, refused over others' changes."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from citations.models import Citation, CitationSource, ReviewState
+from history.changesets import change_set
+from profiles.models import ChangeSet, Claim
+from profiles.roles import EDITORS
+from profiles.textformat import parse_profile
+from tests.factories import (
+    changeform_data,
+    make_citation,
+    make_citation_source,
+    make_claim,
+    make_section,
+)
+from tests.helpers import count_queries, export
+
+pytestmark = pytest.mark.django_db
+
+
+def editor_url(profile) -> str:
+    return reverse("admin:profiles_profile_editor", args=[profile.pk])
+
+
+class FormReader(HTMLParser):
+    """Read the editor's form as a browser would submit it: every named input, text box and
+    ticked box (submit buttons only when pressed)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.buttons: list[tuple[str, str]] = []
+        self._textarea = None
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == "profile-editor":
+            self._in_form = True
+        if not self._in_form or "name" not in attrs:
+            return
+        if tag == "textarea":
+            self._textarea = [attrs["name"], ""]
+        elif tag == "button":
+            self.buttons.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "input":
+            kind = attrs.get("type", "text")
+            if kind == "checkbox" and "checked" not in attrs:
+                return
+            self.fields.append((attrs["name"], attrs.get("value", "on")))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            # A browser drops the one line end that may follow <textarea>.
+            name, value = self._textarea
+            self.fields.append((name, value.removeprefix("\n")))
+            self._textarea = None
+        if tag == "form":
+            self._in_form = False
+
+
+def read_form(response) -> FormReader:
+    reader = FormReader()
+    reader.feed(response.content.decode())
+    return reader
+
+
+def submit(client, profile, response, op="save", changes=None):
+    """Submit the editor's form in `response` as a browser without JavaScript would, pressing
+    the button `op`, with `changes` typed into fields named by their HTML names."""
+    reader = read_form(response)
+    assert ("op", op) in reader.buttons, f"no button {op!r} on the page"
+    data: dict[str, list[str]] = {}
+    for name, value in reader.fields:
+        data.setdefault(name, []).append(value)
+    for name, value in (changes or {}).items():
+        data[name] = [value]
+    data["op"] = [op]
+    return client.post(editor_url(profile), data)
+
+
+def claims_of(profile):
+    return list(
+        Claim.objects.filter(section__profile=profile).order_by("section__position", "position")
+    )
+
+
+def text_name(claim) -> str:
+    return f"c-{claim.pk}-text"
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def test_the_editor_shows_the_whole_profile_in_reading_order(editor_client, mali):
+    response = editor_client.get(editor_url(mali))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    claims = claims_of(mali)
+    places = [page.index(claim.text[:40].replace("“", "&ldquo;")[:30]) for claim in claims[:3]]
+    assert places == sorted(places)
+    assert "Use, production, transfer, and stockpiling" in page
+    assert (
+        page.count('class="editor-footnote"')
+        == Citation.objects.filter(claim__section__profile=mali).count()
+    )
+    assert "review-badge--unreviewed" in page
+    assert '<script src="/static/monitor/editor.js"' in page
+
+
+def test_each_text_box_is_sized_to_show_all_its_text(editor_client, mali):
+    response = editor_client.get(editor_url(mali))
+
+    summary = response.context["draft"].rows[0]
+    assert len(summary.text) > 500
+    assert f'id="claim-{summary.key}-text" name="c-{summary.key}-text" rows="{summary.rows}"' in (
+        response.content.decode()
+    )
+    assert summary.rows >= len(summary.text) // 80
+
+
+def test_footnotes_show_their_review_state(editor_client, mali, checker):
+    citation = Citation.objects.filter(claim__section__profile=mali).first()
+    citation.review_state, citation.reviewed_by = ReviewState.DISPUTED, checker
+    citation.review_note = "The date is wrong."
+    citation.save(update_fields=["review_state", "reviewed_by", "review_note"])
+
+    page = editor_client.get(editor_url(mali)).content.decode()
+
+    assert '<span class="review-badge review-badge--disputed">Disputed</span>' in page
+    assert "checker: The date is wrong." in page
+
+
+def test_the_page_runs_the_same_queries_however_many_claims(editor_client, mali):
+    before = count_queries(editor_client, editor_url(mali))
+    section = make_section(profile=mali, heading="More")
+    for number in range(5):
+        claim = make_claim(section=section, text=f"Claim {number}.")
+        make_citation_source(citation=make_citation(claim=claim))
+
+    assert count_queries(editor_client, editor_url(mali)) == before
+
+
+# Saving ----------------------------------------------------------------------------------------
+
+
+def test_two_claims_edited_in_one_save_are_one_change_set_by_the_editor(
+    editor_client, editor, mali
+):
+    first, second = claims_of(mali)[1:3]
+    page = editor_client.get(editor_url(mali))
+
+    response = submit(
+        editor_client,
+        mali,
+        page,
+        changes={text_name(first): "First, amended.", text_name(second): "Second, amended."},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == editor_url(mali)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.text, second.text) == ("First, amended.", "Second, amended.")
+    records = [first.history.latest(), second.history.latest()]
+    assert {record.change_set_id for record in records} == {records[0].change_set_id}
+    assert {record.history_user for record in records} == {editor}
+    assert ChangeSet.objects.get(pk=records[0].change_set_id).user == editor
+    assert first.text_changed_by == editor
+
+
+def test_saving_says_what_was_saved(editor_client, mali):
+    claim = claims_of(mali)[1]
+    page = editor_client.get(editor_url(mali))
+
+    response = submit(editor_client, mali, page, changes={text_name(claim): "Changed."})
+
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages == [f"Saved {mali}: 1 claim edited."]
+
+
+def test_saving_nothing_writes_nothing(editor_client, mali):
+    records = ChangeSet.objects.count()
+    page = editor_client.get(editor_url(mali))
+
+    submit(editor_client, mali, page)
+
+    assert ChangeSet.objects.count() == records
+
+
+def test_a_claim_added_after_another_renumbers_its_section(editor_client, editor, mali):
+    claims = claims_of(mali)
+    target = claims[2]
+    section = target.section
+    page = editor_client.get(editor_url(mali))
+
+    # Without JavaScript: the button shows the page again with an empty claim, saving nothing.
+    shown = submit(editor_client, mali, page, op=f"insert-after:{target.pk}")
+    assert shown.status_code == 200
+    assert claims_of(mali) == claims
+    assert 'name="c-new-1-text"' in shown.content.decode()
+    assert "autofocus" in shown.content.decode()
+    response = submit(editor_client, mali, shown, changes={"c-new-1-text": "A new claim."})
+
+    assert response.status_code == 302
+    in_section = list(section.claims.order_by("position"))
+    texts = [claim.text for claim in in_section]
+    assert texts.index("A new claim.") == texts.index(target.text) + 1
+    assert [claim.position for claim in in_section] == list(range(1, len(in_section) + 1))
+    added = next(claim for claim in in_section if claim.text == "A new claim.")
+    target.refresh_from_db()
+    assert added.paragraph == target.paragraph
+    assert added.history.get().history_user == editor
+    # The plain-text export still reads, with the new claim in its paragraph.
+    text = export("mali", "cluster-munition-ban-policy")
+    parse_profile(text)
+    assert f"{target.text}" in text
+    assert "A new claim." in text
+
+
+def test_a_paragraph_added_after_another_is_its_own_paragraph(editor_client, mali):
+    claims = claims_of(mali)
+    # The last claim of its paragraph, with more text after it in its section.
+    target = next(
+        claim
+        for claim, after in zip(claims, claims[1:], strict=False)
+        if after.section_id == claim.section_id and after.paragraph != claim.paragraph
+    )
+    page = editor_client.get(editor_url(mali))
+
+    shown = submit(editor_client, mali, page, op=f"paragraph-after:{target.pk}")
+    submit(editor_client, mali, shown, changes={"c-new-1-text": "A paragraph of its own."})
+
+    added = Claim.objects.get(text="A paragraph of its own.")
+    target.refresh_from_db()
+    assert added.paragraph == target.paragraph + 1
+    assert added.separator == ""
+    paragraphs = [c.paragraph for c in target.section.claims.order_by("position")]
+    assert paragraphs == sorted(paragraphs)
+    assert "\n\nA paragraph of its own.\n\n" in export("mali", "cluster-munition-ban-policy")
+
+
+def test_a_claim_moves_up_and_down_within_its_paragraph(editor_client):
+    section = make_section()
+    profile = section.profile
+    first = make_claim(section=section, text="First.")
+    second = make_claim(section=section, text="Second.", separator=" ")
+    page = editor_client.get(editor_url(profile))
+
+    moved = submit(editor_client, profile, page, op=f"up:{second.pk}")
+    submit(editor_client, profile, moved)
+
+    assert [c.text for c in section.claims.order_by("position")] == ["Second.", "First."]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.separator, first.separator) == ("", " ")
+
+    page = editor_client.get(editor_url(profile))
+    moved = submit(editor_client, profile, page, op=f"down:{second.pk}")
+    submit(editor_client, profile, moved)
+
+    assert [c.text for c in section.claims.order_by("position")] == ["First.", "Second."]
+
+
+def test_moving_the_first_claim_of_a_paragraph_up_joins_the_paragraph_before(editor_client):
+    section = make_section()
+    profile = section.profile
+    make_claim(section=section, text="One.", paragraph=1)
+    second = make_claim(section=section, text="Two.", paragraph=2)
+    page = editor_client.get(editor_url(profile))
+
+    submit(editor_client, profile, submit(editor_client, profile, page, op=f"up:{second.pk}"))
+
+    second.refresh_from_db()
+    assert (second.position, second.paragraph, second.separator) == (2, 1, " ")
+
+
+def test_a_deleted_claim_goes_with_its_footnotes_by_the_editor(editor_client, editor):
+    claim = make_claim(text="Wrong.")
+    link = make_citation_source(citation=make_citation(claim=claim))
+    profile = claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    shown = submit(editor_client, profile, page, op=f"delete:{claim.pk}")
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert "Undo delete" in shown.content.decode()
+    submit(editor_client, profile, shown)
+
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert not CitationSource.objects.filter(pk=link.pk).exists()
+    deletions = [
+        Claim.history.filter(id=claim.pk).latest(),
+        Citation.history.filter(id=link.citation_id).latest(),
+        CitationSource.history.filter(id=link.pk).latest(),
+    ]
+    assert {(r.history_type, r.history_user) for r in deletions} == {("-", editor)}
+
+
+def test_undo_delete_keeps_the_claim(editor_client):
+    claim = make_claim(text="Kept.")
+    profile = claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    deleted = submit(editor_client, profile, page, op=f"delete:{claim.pk}")
+    restored = submit(editor_client, profile, deleted, op=f"restore:{claim.pk}")
+    submit(editor_client, profile, restored)
+
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_a_footnote_edit_resets_its_review(editor_client, checker):
+    citation = make_citation(text="Statement, 2013.")
+    citation.review_state, citation.reviewed_by = ReviewState.VERIFIED, checker
+    citation.save(update_fields=["review_state", "reviewed_by"])
+    profile = citation.claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    submit(editor_client, profile, page, changes={f"f-{citation.pk}-text": "Statement, 2014."})
+
+    citation.refresh_from_db()
+    assert (citation.text, citation.review_state) == ("Statement, 2014.", "unreviewed")
+
+
+def test_bad_input_is_shown_at_its_claim_and_nothing_is_written(editor_client, mali):
+    good, bad = claims_of(mali)[1:3]
+    changes = ChangeSet.objects.count()
+    page = editor_client.get(editor_url(mali))
+
+    response = submit(
+        editor_client,
+        mali,
+        page,
+        changes={text_name(good): "Fine.", text_name(bad): "Two\nlines."},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = page.index("cannot hold a line break")
+    assert page.rindex(f'id="claim-{bad.pk}"', 0, error) > page.rindex(
+        f'id="claim-{good.pk}"', 0, error
+    )
+    assert "Fine." in page  # what was typed is kept
+    assert ChangeSet.objects.count() == changes
+    good.refresh_from_db()
+    assert good.text != "Fine."
+
+
+def test_an_empty_new_claim_is_refused(editor_client, mali):
+    target = claims_of(mali)[0]
+    page = editor_client.get(editor_url(mali))
+
+    shown = submit(editor_client, mali, page, op=f"insert-after:{target.pk}")
+    response = submit(editor_client, mali, shown)
+
+    assert "Write the claim&#x27;s text, or delete the claim." in response.content.decode()
+    assert Claim.objects.filter(section__profile=mali).count() == len(claims_of(mali))
+
+
+# Someone else saved first ------------------------------------------------------------------------
+
+
+def test_a_save_over_anothers_change_is_refused_with_their_change_shown(
+    editor_client, mali, client_for
+):
+    claim = claims_of(mali)[1]
+    other = claims_of(mali)[2]
+    page = editor_client.get(editor_url(mali))
+    ana = client_for(EDITORS, "ana").user
+    with change_set(action="edit", user=ana):
+        claim.text = "Ana's version."
+        claim._history_user = ana
+        claim.save()
+    changes = ChangeSet.objects.count()
+
+    response = submit(
+        editor_client,
+        mali,
+        page,
+        changes={text_name(claim): "My version.", text_name(other): "Mine too."},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert "ana on" in page
+    assert "Ana&#x27;s version." in page  # their change, shown as from → to
+    assert "My version." in page  # mine, kept in the box
+    assert ChangeSet.objects.count() == changes
+    other.refresh_from_db()
+    assert other.text != "Mine too."
+
+    # Saving again, having seen theirs, goes through.
+    submit(editor_client, mali, response)
+    claim.refresh_from_db()
+    other.refresh_from_db()
+    assert (claim.text, other.text) == ("My version.", "Mine too.")
+
+
+def test_anothers_change_elsewhere_is_no_conflict_and_is_kept(editor_client, mali):
+    mine, theirs = claims_of(mali)[1:3]
+    page = editor_client.get(editor_url(mali))
+    theirs.text = "Changed meanwhile."
+    theirs.save()
+
+    response = submit(editor_client, mali, page, changes={text_name(mine): "Mine."})
+
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.text == "Changed meanwhile."
+
+
+def test_a_reorder_over_anothers_insert_in_the_section_is_refused(editor_client):
+    section = make_section()
+    profile = section.profile
+    make_claim(section=section, text="One.")
+    second = make_claim(section=section, text="Two.")
+    page = editor_client.get(editor_url(profile))
+    make_claim(section=section, text="Added meanwhile.")
+
+    response = submit(
+        editor_client, profile, submit(editor_client, profile, page, op=f"up:{second.pk}")
+    )
+
+    assert "changed the order of the claims" in response.content.decode()
+    assert [c.text for c in section.claims.order_by("position")] == [
+        "One.",
+        "Two.",
+        "Added meanwhile.",
+    ]
+    submit(editor_client, profile, response)
+    assert [c.text for c in section.claims.order_by("position")] == [
+        "Two.",
+        "One.",
+        "Added meanwhile.",
+    ]
+
+
+# Who may ---------------------------------------------------------------------------------------
+
+
+def test_a_fact_checker_reads_the_editor_without_the_form(checker_client, mali):
+    response = checker_client.get(editor_url(mali))
+
+    assert response.status_code == 200
+    assert 'id="profile-editor"' not in response.content.decode()
+    assert "<textarea" not in response.content.decode()
+
+
+def test_a_fact_checker_cannot_save(checker_client, mali):
+    claim = claims_of(mali)[0]
+
+    response = checker_client.post(
+        editor_url(mali), {"claim": [str(claim.pk)], text_name(claim): "X", "op": "save"}
+    )
+
+    assert response.status_code == 403
+    claim.refresh_from_db()
+    assert claim.text != "X"
+
+
+def test_a_tampered_form_is_refused(editor_client, mali):
+    response = editor_client.post(editor_url(mali), {"claim": ["999999"], "op": "save"})
+
+    assert response.status_code == 400
+
+
+# The claim's own form comes back to the editor ---------------------------------------------------
+
+
+def test_saving_a_claims_form_returns_to_its_place_in_the_editor(admin_client):
+    claim = make_claim()
+    url = reverse("admin:profiles_claim_change", args=[claim.pk])
+    response = admin_client.get(url)
+
+    saved = admin_client.post(url, changeform_data(response, {"text": "Edited."}))
+
+    assert saved.status_code == 302
+    assert saved["Location"] == f"{editor_url(claim.section.profile)}#claim-{claim.pk}"
+
+
+def test_saving_a_claims_form_follows_next(admin_client):
+    claim = make_claim()
+    back = f"{editor_url(claim.section.profile)}#claim-{claim.pk}"
+    url = f"{reverse('admin:profiles_claim_change', args=[claim.pk])}?{urlencode({'next': back})}"
+
+    response = admin_client.get(url)
+    saved = admin_client.post(url, changeform_data(response, {"text": "Edited."}))
+
+    assert saved["Location"] == back
+
+
+def test_a_next_to_another_site_is_ignored(admin_client):
+    claim = make_claim()
+    url = f"{reverse('admin:profiles_claim_change', args=[claim.pk])}?next=https://evil.example/"
+
+    response = admin_client.get(url)
+    saved = admin_client.post(url, changeform_data(response, {"text": "Edited."}))
+
+    assert saved["Location"].startswith(editor_url(claim.section.profile))
+
+
+def test_the_editor_links_each_claim_to_its_full_form_and_back(editor_client, mali):
+    claim = claims_of(mali)[0]
+
+    page = editor_client.get(editor_url(mali)).content.decode()
+
+    claim_url = reverse("admin:profiles_claim_change", args=[claim.pk])
+    assert (
+        f"{claim_url}?next=%2Fadmin%2Fprofiles%2Fprofile%2F{mali.pk}%2Feditor%2F%23claim-{claim.pk}"
+        in page
+    )
