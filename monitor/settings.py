@@ -183,7 +183,7 @@ CSRF_TRUSTED_ORIGINS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "monitor.apps.MonitorAdminConfig",  # django.contrib.admin with Monitor's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,53 @@
+"""Monitor's admin site: a home per role (monitor/admin_views.py) above a compact list of the
+tables, without the link tables and internals, which only superusers still see listed.
+
+Installed by monitor.apps.MonitorAdminConfig in place of django.contrib.admin, so that
+`admin.site` is this site everywhere (the review queue's pages use its each_context()).
+"""
+
+from django.contrib import admin
+
+from monitor.admin_views import home_for
+
+# Tables no editor, fact-checker or publisher works in directly: a link table edited inside
+# its citation, and the public copy that publishing writes. Their pages stay reachable by
+# address for those with permission; only superusers see them listed.
+INTERNAL_MODELS = {
+    "citations.citationsource",
+    "profiles.publictreatystatus",
+    "profiles.changeset",
+    "profiles.profilechangeset",
+    "profiles.searchentry",
+    # django-axes's login records: a security matter.
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
+
+
+class MonitorAdminSite(admin.AdminSite):
+    site_header = "Monitor administration"
+    site_title = "Monitor"
+    index_title = "Profiles, citations and sources"
+
+    def get_app_list(self, request, app_label=None):
+        """List the apps and tables the user may use, without the internals (superusers
+        see everything)."""
+        app_list = super().get_app_list(request, app_label)
+        if request.user.is_superuser:
+            return app_list
+        for app in app_list:
+            app["models"] = [
+                model
+                for model in app["models"]
+                if model["model"]._meta.label_lower not in INTERNAL_MODELS
+            ]
+        return [app for app in app_list if app["models"]]
+
+    def index(self, request, extra_context=None):
+        """Show the user's role panels above the tables."""
+        home = home_for(request.user)
+        context = {"home": home, **(extra_context or {})}
+        if home.has_panels:
+            context.setdefault("title", "Where things stand")
+        return super().index(request, context)
