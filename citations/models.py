@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from citations.sources import source_digest
 from history.models import VersionedHistory, acting_user
@@ -30,6 +32,9 @@ class ReviewState(models.TextChoices):
 # The fields a fact-checker writes; everything else on a citation is the editors'.
 REVIEW_FIELDS = ("review_state", "reviewed_by", "reviewed_at", "review_note")
 REVIEW_FIELDS_COLUMNS = ("review_state", "reviewed_by_id", "reviewed_at", "review_note")
+# How the history record that sends a citation back to review begins (profiles.models.Claim
+# writes "Review reset: the claim's text changed"); citations.review_history reads it back.
+REVIEW_RESET = "Review reset"
 
 
 class Source(models.Model):
@@ -89,6 +94,39 @@ class Source(models.Model):
         super().save(*args, **kwargs)
 
 
+class CitationQuerySet(models.QuerySet):
+    def counts_by_profile(self):
+        """Count these citations by profile, one row a profile, as dictionaries: `profile_id`,
+        `country` and `topic` (names), `citations`, `unreviewed` and `disputed`."""
+        profile = "claim__section__profile"
+        return (
+            self.order_by()
+            .values(
+                profile_id=F(profile),
+                country=F(f"{profile}__country__name"),
+                topic=F(f"{profile}__topic__name"),
+            )
+            .annotate(
+                citations=Count("pk"),
+                unreviewed=Count("pk", filter=Q(review_state=ReviewState.UNREVIEWED)),
+                disputed=Count("pk", filter=Q(review_state=ReviewState.DISPUTED)),
+            )
+        )
+
+    def count_in_profile(self, profile=None):
+        """A subquery counting these citations within `profile` (an expression; by default
+        the outer query's profile), 0 when there are none: to annotate profiles."""
+        profile = OuterRef("pk") if profile is None else profile
+        counted = (
+            self.filter(claim__section__profile=profile)
+            .order_by()
+            .values("claim__section__profile")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return Coalesce(models.Subquery(counted), 0)
+
+
 class Citation(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
     position = models.PositiveIntegerField(help_text="Order among the claim's footnotes, from 1.")
@@ -124,6 +162,7 @@ class Citation(models.Model):
     )
 
     history = VersionedHistory()
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["claim", "position"]
@@ -162,7 +201,7 @@ class Citation(models.Model):
                 self.text_changed_by = acting_user(self)
                 if self.review_state != ReviewState.UNREVIEWED:
                     self._clear_review()
-                    self._change_reason = "Review reset: the footnote's text changed"
+                    self._change_reason = f"{REVIEW_RESET}: the footnote's text changed"
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *REVIEW_FIELDS, "text_changed_by"}
         super().save(*args, **kwargs)

@@ -6,18 +6,28 @@ opened. Ordered children (sections, claims, citations and their sources) are edi
 that share PositionedInline, which lets editors reorder rows by editing their positions.
 """
 
+import dataclasses
+import datetime
+import difflib
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import NotRegistered
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.models import ModelChange, ModelDelta
+from simple_history.template_utils import HistoricalRecordContextHelper, ObjDiffDisplay
 from simple_history.utils import get_history_manager_for_model
 
 from history.forms import (
@@ -32,6 +42,7 @@ from history.forms import (
     VersionedInlineFormSet,
     VersionedModelForm,
 )
+from history.save_messages import add_save_messages
 from history.versions import VERSION_ATTR, is_versioned, latest_version
 from history.writer import record_as
 
@@ -67,8 +78,37 @@ def show_whitespace(value):
     return repr(value) if value.isspace() else value
 
 
+def word_diff(old: str, new: str) -> str:
+    """Return the words `new` has that `old` had not, and those it lost, marked with <ins>
+    and <del> (escaped HTML)."""
+    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    parts = []
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(conditional_escape("".join(new_words[new_start:new_end])))
+            continue
+        if old_end > old_start:
+            parts.append(format_html("<del>{}</del>", "".join(old_words[old_start:old_end])))
+        if new_end > new_start:
+            parts.append(format_html("<ins>{}</ins>", "".join(new_words[new_start:new_end])))
+    return mark_safe("".join(parts))  # every part is escaped above
+
+
 class ChangeDisplayHelper(HistoricalRecordContextHelper):
-    """Show choices by their labels, booleans as yes/no and empty values as a dash."""
+    """Show choices by their labels, booleans as yes/no, times in the site's date style,
+    empty values as a dash, and a changed text word by word (`diff`), in full."""
+
+    def context_for_delta_changes(self, delta):
+        context = []
+        for change in delta.changes:
+            field = self.model._meta.get_field(change.field)
+            if isinstance(field, models.TextField) and isinstance(change.new, str):
+                diff = word_diff(change.old or "", change.new)
+                context.append({"field": capfirst(field.verbose_name), "diff": diff})
+                continue
+            context.append(super().context_for_delta_changes(_one_change(delta, change))[0])
+        return context
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
@@ -80,7 +120,23 @@ class ChangeDisplayHelper(HistoricalRecordContextHelper):
             return "—"
         if isinstance(value, str) and value.isspace():
             return show_whitespace(value)
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, datetime.date):
+            return date_format(value)
+        if isinstance(value, models.Model) and value._meta.model_name == "publication":
+            # A publication's own name reads its profile (a query a row): the row is the
+            # profile's already.
+            return f"edition {value.number}"
         return super().prepare_delta_change_value(change, value)
+
+    def get_obj_diff_display(self):
+        # Other values are short (texts are diffed word by word): show them whole.
+        return ObjDiffDisplay(max_length=10_000)
+
+
+def _one_change(delta, change):
+    return dataclasses.replace(delta, changes=[change], changed_fields=[change.field])
 
 
 class OpenedVersionField:
@@ -208,6 +264,17 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        add_save_messages(request)  # after the success message: what else the save changed
+        return response
+
+    def response_change(self, request, obj):
+        # Also after a revert (history_form_view), which ends here too.
+        response = super().response_change(request, obj)
+        add_save_messages(request)
+        return response
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history lets anyone who may view the history post its revert form; reverting
         # changes the object, so it needs the permission to change it.
@@ -304,16 +371,49 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangeDisplayHelper(self.model, historical_record)
 
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # A record written without a user (by a command, say) may belong to a change set
+        # that names one.
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return queryset.select_related("change_set__user")
+
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Set each record's changes from the one before it, over every field its history
+        keeps: simple-history diffs editable fields only, which left the review fields of a
+        citation and the public state of a profile out (their rows showed no change)."""
         records = list(historical_records)
         older = [*records[1:], self._record_after_page(historical_records)]
         for record, previous in zip(records, older, strict=True):
             self._label_from_selected_relations(record)
+            change_set = getattr(record, "change_set", None)
+            record.changed_by = record.history_user or getattr(change_set, "user", None)
             if previous is None:
                 continue
-            delta = record.diff_against(previous, foreign_keys_are_objs=foreign_keys_are_objs)
+            delta = self._delta(record, previous)
             helper = self.get_historical_record_context_helper(request, record)
             record.history_delta_changes = helper.context_for_delta_changes(delta)
+
+    @staticmethod
+    def _delta(record, previous) -> ModelDelta:
+        """What `record` changed from `previous`, over every field the history keeps, related
+        objects as objects (simple-history's diff_against() reads editable fields only)."""
+
+        def related(version, field):
+            try:
+                return getattr(version, field.name)
+            except ObjectDoesNotExist:
+                return f"#{getattr(version, field.attname)} (deleted)"
+
+        changes = []
+        for field in record.tracked_fields:
+            old, new = getattr(previous, field.attname), getattr(record, field.attname)
+            if old == new:
+                continue
+            if field.is_relation:
+                old = related(previous, field) if old is not None else None
+                new = related(record, field) if new is not None else None
+            changes.append(ModelChange(field.name, old, new))
+        return ModelDelta(changes, [change.field for change in changes], previous, record)
 
     @staticmethod
     def _record_after_page(page):

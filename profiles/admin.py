@@ -11,9 +11,11 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from citations.models import Citation, CitationSource
 from history.admin import (
@@ -35,6 +37,7 @@ from profiles.models import (
     Claim,
     Country,
     Profile,
+    ProfileState,
     Publication,
     PublicTreatyStatus,
     Section,
@@ -239,6 +242,21 @@ class SectionInline(PositionedInline, admin.TabularInline):
         return obj.claim_count if obj.pk else ""
 
 
+class ProfileStateFilter(admin.SimpleListFilter):
+    """Filter profiles by where they stand with the public (ProfileQuerySet.with_state())."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return ProfileState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ProfileState.values:
+            return queryset.filter(state_code=self.value())
+        return queryset
+
+
 @admin.register(Profile)
 class ProfileAdmin(HistoryAdmin):
     form = ProfileAdminForm
@@ -246,11 +264,11 @@ class ProfileAdmin(HistoryAdmin):
         "country",
         "topic",
         "last_updated",
-        "public_state",
+        "state_badge",
         "section_count",
         "claim_count",
     ]
-    list_filter = ["topic", "country__region"]
+    list_filter = [ProfileStateFilter, "topic", "country__region"]
     actions = ["publish_selected", "withdraw_selected"]
     search_fields = ["country__name", "country__official_name", "topic__name"]
     autocomplete_fields = ["country", "topic"]
@@ -275,11 +293,16 @@ class ProfileAdmin(HistoryAdmin):
     ]
     inlines = [SectionInline]
 
+    class Media:
+        # The state badges of the list and the change form's heading.
+        css = {"all": ["monitor/admin.css"]}
+
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .select_related("country", "topic", "latest_publication")
+            .with_state()
             .annotate(
                 section_count=subquery_count(Section.objects.all(), "profile"),
                 claim_count=subquery_count(Claim.objects.all(), "section__profile"),
@@ -334,13 +357,11 @@ class ProfileAdmin(HistoryAdmin):
         )
         self.message_user(request, f"Withdrew {withdrawn} profile(s) from the public site.")
 
-    @admin.display(description="public edition")
-    def public_state(self, obj):
-        if obj.latest_publication_id is None:
-            return "Draft (never published)"
-        if obj.withdrawn_at:
-            return "Withdrawn"
-        return f"Edition {obj.latest_publication.number}"
+    @admin.display(description="state", ordering="state_code")
+    def state_badge(self, obj):
+        return format_html(
+            '<span class="state-badge state-badge--{}">{}</span>', obj.state, obj.state_label
+        )
 
     def view_on_site(self, obj):
         # Straight to the public page rather than through the admin's redirect view; a
@@ -538,10 +559,43 @@ class ClaimAdmin(HistoryAdmin):
         if not obj.section_id:
             return "—"
         return format_html(
-            "{} · {}",
+            '<a href="{}">The profile editor, at this claim →</a> · {} · {}',
+            self._editor_url(obj),
             change_link(obj.section.profile, f"{obj.section.profile} →"),
             change_link(obj.section, f"{obj.section} →"),
         )
+
+    # After a save, back to where the editor came from: the `next` address the link to this
+    # form gave (the one-page editor gives its own, at the claim), else the claim's place in
+    # its profile's editor rather than the list of every claim.
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        back = self._next_url(request)
+        if back and "_continue" in request.POST and response.status_code == 302:
+            # Saving and going on editing keeps the way back.
+            path = response["Location"].split("?")[0]
+            response["Location"] = f"{path}?{urlencode({'next': back})}"
+        return response
+
+    def response_post_save_change(self, request, obj):
+        return redirect(self._next_url(request) or self._editor_url(obj))
+
+    def response_post_save_add(self, request, obj):
+        return redirect(self._next_url(request) or self._editor_url(obj))
+
+    @staticmethod
+    def _next_url(request) -> str | None:
+        back = request.POST.get("next") or request.GET.get("next")
+        safe = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return back if back and safe else None
+
+    @staticmethod
+    def _editor_url(obj) -> str:
+        url = reverse("admin:profiles_profile_editor", args=[obj.section.profile_id])
+        return f"{url}#claim-{obj.pk}"
 
     @admin.display(description="space before the claim")
     def separator_shown(self, obj):

@@ -16,22 +16,27 @@ The pages run a fixed number of queries whatever the number of history records.
 from __future__ import annotations
 
 import datetime
+import re
+from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 
 from citations.filters import ANY_STATE
 from citations.models import Citation, ReviewState
 from citations.readiness import Readiness
+from profiles import editor
 from profiles.consistency import profile_findings
 from profiles.edit_text import (
     EditConflict,
@@ -43,8 +48,15 @@ from profiles.edit_text import (
 )
 from profiles.forms import EditTextForm
 from profiles.importing import profile_export
-from profiles.models import ChangeSet, Claim, Profile, PublicTreatyStatus, TreatyStatus
-from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
+from profiles.models import ChangeSet, Claim, Profile, Publication, PublicTreatyStatus
+from profiles.publishing import (
+    NOTE_MAX_LENGTH,
+    PublishBlocked,
+    WorkingCopyChanged,
+    profile_publish,
+    profile_publish_plan,
+    profile_withdraw,
+)
 from profiles.revert import (
     RevertRefused,
     change_set_revert,
@@ -52,9 +64,14 @@ from profiles.revert import (
     plan_profile_revert,
     profile_revert_to,
 )
-from profiles.snapshots import build_snapshot, report_layout, snapshot_checksum
+from profiles.snapshots import report_layout
 from profiles.states import compare_states, profile_state_at, profile_state_now
-from profiles.timeline import change_set_entries, change_set_states, profile_change_sets
+from profiles.timeline import (
+    ChangeSetEntry,
+    change_set_entries,
+    change_set_states,
+    profile_change_sets,
+)
 
 CHANGE_SETS_PER_PAGE = 25
 
@@ -89,6 +106,7 @@ def urls(model_admin) -> list:
         path(f"{profile}/publish/", view(publish_view), name="profiles_profile_publish"),
         path(f"{profile}/withdraw/", view(withdraw_view), name="profiles_profile_withdraw"),
         path(f"{profile}/edit-text/", view(edit_text_view), name="profiles_profile_edit_text"),
+        path(f"{profile}/editor/", view(editor_view), name="profiles_profile_editor"),
         path(f"{timeline}/", view(timeline_view), name="profiles_profile_timeline"),
         path(f"{timeline}/at/", view(at_view), name="profiles_profile_timeline_at"),
         path(f"{timeline}/compare/", view(compare_view), name="profiles_profile_timeline_compare"),
@@ -155,6 +173,11 @@ def iso(when: datetime.datetime) -> str:
     return timezone.localtime(when).isoformat()
 
 
+def when_text(when: datetime.datetime) -> str:
+    """A time as people read it here: "7 June 2016, 14:05" (no seconds)."""
+    return date_format(timezone.localtime(when), "DATETIME_FORMAT")
+
+
 def _required_when(value) -> datetime.datetime:
     when = parse_when(value)
     if when is None:
@@ -200,7 +223,6 @@ def timeline_view(model_admin, request, object_id):
     for entry in entries:
         if entry.last_date:
             entry.after_url = _at_url(profile, entry.last_date)
-    now = timezone.localtime().replace(microsecond=0, tzinfo=None).isoformat()
     context = _context(
         model_admin,
         request,
@@ -209,7 +231,7 @@ def timeline_view(model_admin, request, object_id):
         entries=entries,
         page_obj=page,
         page_range=paginator.get_elided_page_range(page.number),
-        now=now,
+        compare_url=reverse("admin:profiles_profile_timeline_compare", args=[profile.pk]),
     )
     return TemplateResponse(request, "admin/profiles/profile/history_timeline.html", context)
 
@@ -230,7 +252,7 @@ def at_view(model_admin, request, object_id):
         model_admin,
         request,
         profile,
-        f"{profile} as it stood on {timezone.localtime(when):%d %B %Y, %H:%M:%S}",
+        f"{profile} as it stood on {when_text(when)}",
         when=when,
         snapshot=snapshot,
         **report_layout(snapshot),
@@ -241,29 +263,78 @@ def at_view(model_admin, request, object_id):
 
 
 def compare_view(model_admin, request, object_id):
-    """Compare the working copy at two times (the second one defaults to now)."""
+    """Compare the working copy at two points: each a change set picked on the timeline (by
+    its id: the profile as it stood just after it) or a time (ISO 8601). The second point
+    defaults to now; picking one change set twice compares it with the state before it."""
     profile = _profile(model_admin, request, object_id)
+    raw = {end: (request.GET.get(end) or "").strip() for end in ("from", "to")}
+    picked = {end: int(value) for end, value in raw.items() if CHANGE_SET_ID.fullmatch(value)}
+    if not raw["from"]:
+        message = "Choose two change sets to compare: one under “From”, one under “To”."
+        return _back_to_timeline(profile, request, message)
+    if picked and picked.get("from") == picked.get("to"):
+        return redirect("admin:profiles_profile_change_set_compare", profile.pk, picked["to"])
+    points = _change_set_points(profile, set(picked.values()))
+    if len(points) < len(set(picked.values())):
+        return _back_to_timeline(profile, request, "No such change set on this timeline.")
     try:
-        old_when = _required_when(request.GET.get("from"))
-        new_when = parse_when(request.GET.get("to")) or timezone.now()
+        old = points.get(picked.get("from")) or _time_point(_required_when(raw["from"]))
+        new = points.get(picked.get("to")) or _time_point(
+            parse_when(raw["to"]) or timezone.now(), now=not raw["to"]
+        )
     except _BadInput as error:
         return _back_to_timeline(profile, request, str(error))
-    if old_when > new_when:
-        old_when, new_when = new_when, old_when
-    old, new = profile_state_at(profile, old_when), profile_state_at(profile, new_when)
-    if old is None or new is None:
+    if old.when > new.when:
+        old, new = new, old
+    old_state, new_state = profile_state_at(profile, old.when), profile_state_at(profile, new.when)
+    if old_state is None or new_state is None:
         return _back_to_timeline(profile, request, f"{profile} did not exist yet at that time.")
     return _comparison_page(
         model_admin,
         request,
         profile,
-        compare_states(old, new),
+        compare_states(old_state, new_state),
         title=f"{profile}: what changed",
-        old_label=f"as it stood on {timezone.localtime(old_when):%d %B %Y, %H:%M:%S}",
-        new_label=f"as it stood on {timezone.localtime(new_when):%d %B %Y, %H:%M:%S}",
-        old_url=_at_url(profile, old_when),
-        new_url=_at_url(profile, new_when),
+        old_label=old.label,
+        new_label=new.label,
+        old_url=_at_url(profile, old.when),
+        new_url=_at_url(profile, new.when),
     )
+
+
+# A change set's id, as the timeline's Compare form sends it (a time has "-" and ":").
+CHANGE_SET_ID = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class _Point:
+    """One end of a comparison: a time, and how the page names it."""
+
+    when: datetime.datetime
+    label: str
+
+
+def _time_point(when: datetime.datetime, *, now: bool = False) -> _Point:
+    return _Point(when, "the working copy now" if now else f"as it stood on {when_text(when)}")
+
+
+def _change_set_points(profile, ids: set[int]) -> dict[int, _Point]:
+    """The profile as it stood just after each change set of its timeline named by id
+    (a fixed number of queries)."""
+    if not ids:
+        return {}
+    change_sets = list(profile_change_sets(profile).filter(pk__in=ids))
+    return {
+        entry.change_set.pk: _Point(entry.last_date, _after_label(entry))
+        for entry in change_set_entries(profile, change_sets)
+        if entry.last_date is not None
+    }
+
+
+def _after_label(entry: ChangeSetEntry) -> str:
+    change_set = entry.change_set
+    who = change_set.user.get_username() if change_set.user else "the system"
+    return f"just after “{entry.headline}” ({who}, {when_text(change_set.created_at)})"
 
 
 def change_set_compare_view(model_admin, request, object_id, change_set_id):
@@ -280,6 +351,7 @@ def change_set_compare_view(model_admin, request, object_id, change_set_id):
         compare_states(*states),
         title=f"{profile}: change set #{change_set.pk}",
         change_set=change_set,
+        entry=_entry(profile, change_set),
         old_label="just before this change set",
         new_label="just after it",
     )
@@ -299,11 +371,15 @@ def compare_publication_view(model_admin, request, object_id):
         profile,
         compare_states(latest.snapshot, profile_state_now(profile)),
         title=f"{profile}: what will change when you publish",
-        old_label=f"edition {latest.number}, published "
-        f"{timezone.localtime(latest.published_at):%d %B %Y, %H:%M}",
+        old_label=f"edition {latest.number}, published {when_text(latest.published_at)}",
         new_label="the working copy now",
         old_url=latest.get_absolute_url(),
     )
+
+
+def _entry(profile, change_set) -> ChangeSetEntry:
+    """The change set as the timeline lists it, with what it did in words."""
+    return change_set_entries(profile, [change_set])[0]
 
 
 def _comparison_page(model_admin, request, profile, comparison, *, title, **extra):
@@ -326,6 +402,7 @@ def change_set_revert_view(model_admin, request, object_id, change_set_id):
         plan,
         title=f"Revert change set #{change_set.pk} of {profile}",
         change_set=change_set,
+        entry=_entry(profile, change_set),
     )
 
 
@@ -346,7 +423,7 @@ def revert_to_view(model_admin, request, object_id):
         request,
         profile,
         plan,
-        title=f"Revert {profile} to {timezone.localtime(when):%d %B %Y, %H:%M:%S}",
+        title=f"Revert {profile} to {when_text(when)}",
         when=iso(when),
         at_url=_at_url(profile, when),
     )
@@ -409,55 +486,89 @@ def readiness_context(profile_id: int, *, tree: Profile | None = None) -> dict:
     }
 
 
+class PublishForm(forms.Form):
+    """The publish page's form: the edition's public note, and the checksum of the working
+    copy the publisher reviewed (so that nothing they did not see gets published)."""
+
+    note = Publication._meta.get_field("note").formfield(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        error_messages={
+            "max_length": "The edition note is too long: it has %(show_value)d characters, "
+            "and an edition note may have at most %(limit_value)d. Shorten it.",
+        },
+    )
+    checksum = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
 def publish_view(model_admin, request, object_id):
-    """Confirm, then publish the working copy as a new edition; show what is left to
-    check first, and refuse while a citation is disputed."""
+    """Say first whether the profile can be published, show what publishing changes (word by
+    word against the latest edition) and what is left to check; take an optional public
+    edition note; publish when confirmed, and refuse while a citation is disputed."""
     profile = _profile_for_publishing(model_admin, request, object_id)
-    if request.method == "POST":
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            result = profile_publish(profile=profile, user=request.user)
+            result = profile_publish(
+                profile=profile,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                checksum=form.cleaned_data["checksum"] or None,
+            )
+        except WorkingCopyChanged as changed:
+            # Show the changes as they now stand, keeping the note the publisher wrote.
+            model_admin.message_user(request, f"Not published: {changed}", messages.ERROR)
+            form = PublishForm(initial={"note": form.cleaned_data["note"]})
         except PublishBlocked as blocked:
             model_admin.message_user(request, f"Not published: {blocked}", messages.ERROR)
-            return redirect("admin:profiles_profile_change", profile.pk)
-        number = result.publication.number
-        if result.created:
-            model_admin.message_user(request, f"Published {profile} as edition {number}.")
-        elif result.restored:
-            model_admin.message_user(request, f"{profile} is public again (edition {number}).")
+            return redirect("admin:profiles_profile_publish", profile.pk)
         else:
-            model_admin.message_user(
-                request,
-                f"Nothing to publish: {profile} is unchanged since edition {number}.",
-                messages.WARNING,
-            )
-        return redirect("admin:profiles_profile_change", profile.pk)
-    tree = Profile.objects.with_tree().get(pk=profile.pk)
-    latest = profile.latest_publication
-    treaty_status = TreatyStatus.objects.reported_in(tree).first()
-    unchanged = latest is not None and latest.checksum == snapshot_checksum(
-        build_snapshot(tree, treaty_status)
-    )
+            return _published(model_admin, request, profile, result)
+    plan = profile_publish_plan(profile=profile)
+    tree = plan.tree
     readiness = readiness_context(profile.pk, tree=tree)
+    latest = plan.latest
     context = {
         **model_admin.admin_site.each_context(request),
         **readiness,
         "opts": model_admin.opts,
         "title": f"Publish {profile}",
         "profile": profile,
+        "plan": plan,
+        "form": form,
         "latest": latest,
-        "unchanged": unchanged,
-        "next_number": (latest.number if latest else 0) + 1,
+        "unchanged": plan.unchanged,
+        # A withdrawn profile's unchanged edition can go public again.
+        "publishable": not plan.blocked and (not plan.unchanged or bool(profile.withdrawn_at)),
+        "comparison": None if plan.unchanged else plan.comparison(),
+        "note_max_length": f"{NOTE_MAX_LENGTH:,}",
+        "next_number": plan.next_number,
         "section_count": len(tree.sections.all()),
         "claim_count": readiness["readiness"].claims,
         "citation_count": readiness["readiness"].citations,
         "unsourced_count": readiness["readiness"].unsourced_claims,
         "treaty": tree.topic.treaty,
-        "treaty_status": treaty_status,
+        "treaty_status": plan.treaty_status,
         "public_treaty_status": PublicTreatyStatus.objects.filter(
             country=tree.country_id, treaty=tree.topic.treaty_id
         ).first(),
     }
     return TemplateResponse(request, "admin/profiles/profile/publish_confirm.html", context)
+
+
+def _published(model_admin, request, profile, result):
+    number = result.publication.number
+    if result.created:
+        noted = " with its edition note" if result.publication.note else ""
+        model_admin.message_user(request, f"Published {profile} as edition {number}{noted}.")
+    elif result.restored:
+        model_admin.message_user(request, f"{profile} is public again (edition {number}).")
+    else:
+        model_admin.message_user(
+            request,
+            f"Nothing to publish: {profile} is unchanged since edition {number}.",
+            messages.WARNING,
+        )
+    return redirect("admin:profiles_profile_change", profile.pk)
 
 
 def withdraw_view(model_admin, request, object_id):
@@ -553,3 +664,77 @@ def edit_text_view(model_admin, request, object_id):
 
     context["plan"] = profile_text_plan(profile=profile, document=form.document, user=request.user)
     return TemplateResponse(request, "admin/profiles/profile/edit_text_confirm.html", context)
+
+
+# The one-page editor ---------------------------------------------------------------------------
+
+# What saving the one-page editor may write: claims (added, changed, deleted with their
+# footnotes and the footnotes' source links) and footnotes' text.
+EDITOR_PERMISSIONS = [
+    "profiles.add_claim",
+    "profiles.change_claim",
+    "profiles.delete_claim",
+    "citations.change_citation",
+    "citations.delete_citation",
+    "citations.delete_citationsource",
+]
+
+
+def editor_view(model_admin, request, object_id):
+    """Edit the whole profile on one page (profiles/editor.py): every claim and footnote in
+    reading order, structural buttons that change the draft without saving it, and one save,
+    one change set. Those who may only view profiles read it without the form."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    profile = editor.editor_tree(int(object_id) if str(object_id).isdigit() else None)
+    if profile is None:
+        raise Http404("No such profile.")
+    can_edit = request.user.has_perms(EDITOR_PERMISSIONS)
+    url = reverse("admin:profiles_profile_editor", args=[profile.pk])
+    if request.method != "POST":
+        return _editor_page(model_admin, request, profile, editor.EditorDraft.from_profile(profile))
+    if not can_edit:
+        raise PermissionDenied
+    try:
+        draft = editor.EditorDraft.from_post(profile, request.POST)
+    except editor.BadDraft as error:
+        return HttpResponseBadRequest(f"This form cannot be read: {error} Reload the editor.")
+    operation = request.POST.get("op", "save")
+    if operation != "save":
+        draft.apply(operation)
+        return _editor_page(model_admin, request, profile, draft)
+    if not draft.clean():
+        return _editor_page(model_admin, request, profile, draft)
+    try:
+        result = editor.profile_edit(profile=profile, user=request.user, draft=draft)
+    except editor.EditConflict as conflict:
+        return _editor_page(model_admin, request, profile, conflict.draft)
+    if result.changed:
+        model_admin.message_user(request, f"Saved {profile}: {result.summary()}.")
+    else:
+        model_admin.message_user(request, "Nothing to save: you changed nothing.", messages.INFO)
+    # REVIEW RESETS (issue 14, item 9): the one call that adds the success message naming
+    # the reviews this save reset goes here, e.g. review_resets_message(request, result).
+    # `result.review_resets` lists them (profiles.editor.ReviewReset: citation, footnote
+    # number, state, reviewer and note before, reason).
+    return redirect(url)
+
+
+def _editor_page(model_admin, request, profile, draft):
+    can_edit = request.user.has_perms(EDITOR_PERMISSIONS)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"{profile.country}: {profile.topic}",
+        "profile": profile,
+        "draft": draft,
+        "sections": draft.section_views(),
+        "problems": draft.problems(),
+        "can_edit": can_edit,
+        "editor_url": reverse("admin:profiles_profile_editor", args=[profile.pk]),
+        "draft_url": reverse(
+            "profiles:profile_draft", args=[profile.country.slug, profile.topic.slug]
+        ),
+        "has_change_permission": model_admin.has_change_permission(request, profile),
+    }
+    return TemplateResponse(request, "admin/profiles/profile/editor.html", context)

@@ -6,6 +6,7 @@ and Django finds an app's models in one module; the shared versioning machinery 
 history app.
 """
 
+import datetime
 import unicodedata
 
 from django.conf import settings
@@ -529,7 +530,70 @@ class Topic(SlugFromName):
 PUBLIC_STATE_FIELDS = ("latest_publication_id", "withdrawn_at", "public_changed_at")
 
 
+class ProfileState(models.TextChoices):
+    """Where a profile stands with the public (Profile.state)."""
+
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    CHANGED = "changed", "Published + unpublished changes"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Change sets that leave the working copy as it was: a publish records the public state, a
+# review the fact-checkers' verdict, neither of which the public reads.
+NOT_WORKING_COPY_ACTIONS = (ChangeSetAction.PUBLISH, ChangeSetAction.REVIEW)
+# Before any change set: a draft's changes are all unpublished.
+_BEFORE_EVERYTHING = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+
+
+def unpublished_change_sets():
+    """The index rows (ProfileChangeSet) of the change sets that changed the outer query's
+    profile since its latest edition (a draft: ever), for a subquery of profiles.
+
+    Read from the timeline index, one index range a profile. A change the public would not
+    see (a profile's internal notes, a source's structured fields) or one undone later
+    counts too: the publish page then finds nothing to publish.
+    """
+    since = Coalesce(OuterRef("latest_publication__published_at"), Value(_BEFORE_EVERYTHING))
+    return ProfileChangeSet.objects.filter(profile_id=OuterRef("pk"), created_at__gt=since).exclude(
+        change_set__action__in=NOT_WORKING_COPY_ACTIONS
+    )
+
+
 class ProfileQuerySet(models.QuerySet):
+    def with_state(self):
+        """Annotate where each profile stands with the public, in the same query:
+        `state_code` (a ProfileState), `edition_number` (its latest edition's, None for a
+        draft) and `changed_at` (its last unpublished change, None when there is none).
+        Profile.state and Profile.state_label read them."""
+        last_change = unpublished_change_sets().order_by("-created_at").values("created_at")
+        return self.annotate(
+            edition_number=F("latest_publication__number"),
+            changed_at=models.Subquery(last_change[:1]),
+            state_code=models.Case(
+                models.When(withdrawn_at__isnull=False, then=Value(ProfileState.WITHDRAWN)),
+                models.When(latest_publication__isnull=True, then=Value(ProfileState.DRAFT)),
+                models.When(changed_at__isnull=False, then=Value(ProfileState.CHANGED)),
+                default=Value(ProfileState.PUBLISHED),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def with_unpublished_changes_by(self, user):
+        """Profiles `user` changed since their latest edition (drafts: ever), with
+        `user_changed_at`, the time of their last such change."""
+        theirs = unpublished_change_sets().filter(change_set__user=user).order_by("-created_at")
+        return self.annotate(
+            user_changed_at=models.Subquery(theirs.values("created_at")[:1])
+        ).filter(user_changed_at__isnull=False)
+
+    def edited_by(self, user):
+        """Profiles `user` has changed at some time (an edit, import or revert)."""
+        edits = ProfileChangeSet.objects.filter(change_set__user=user).exclude(
+            change_set__action__in=NOT_WORKING_COPY_ACTIONS
+        )
+        return self.filter(pk__in=edits.values("profile_id"))
+
     def public(self):
         """Profiles the public may read: published at least once and not withdrawn."""
         return self.filter(public_profile_condition())
@@ -641,6 +705,30 @@ class Profile(models.Model):
     @property
     def is_public(self) -> bool:
         return self.latest_publication_id is not None and self.withdrawn_at is None
+
+    @property
+    def state(self) -> ProfileState:
+        """Where the profile stands with the public: read from ProfileQuerySet.with_state()'s
+        annotations when the profile was fetched with them, else in one query."""
+        if self.pk is None:
+            return ProfileState.DRAFT
+        if not hasattr(self, "state_code"):
+            state = type(self).objects.with_state().filter(pk=self.pk)
+            self.state_code, self.edition_number = state.values_list(
+                "state_code", "edition_number"
+            ).get()
+        return ProfileState(self.state_code)
+
+    @property
+    def state_label(self) -> str:
+        """The state as editors read it: "Draft", "Published edition 2", "Published edition
+        2 + unpublished changes" or "Withdrawn"."""
+        state = self.state
+        if state == ProfileState.PUBLISHED:
+            return f"Published edition {self.edition_number}"
+        if state == ProfileState.CHANGED:
+            return f"Published edition {self.edition_number} + unpublished changes"
+        return state.label
 
     def footnotes(self):
         """Return (number, citation) pairs in reading order; numbers are never stored."""
@@ -791,6 +879,14 @@ class Publication(models.Model):
     )
     checksum = models.CharField(
         max_length=64, help_text="SHA-256 of the snapshot; equal checksums mean equal editions."
+    )
+    note = models.TextField(
+        "edition note",
+        blank=True,
+        max_length=2000,
+        help_text="Optional, public: a sentence or two for readers on what changed in this "
+        "edition and why (“Updated for the 2026 Meeting of States Parties”). Shown on the list "
+        "of editions and on the edition's page; it is not part of the profile's text.",
     )
 
     objects = PublicationQuerySet.as_manager()
