@@ -19,6 +19,7 @@ from django.utils import dateformat
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from simple_history.models import is_historic
 
 from history.versions import (
@@ -314,6 +315,15 @@ def _as_opened(changes):
     return (changes.base or changes.latest).instance
 
 
+def _label_inputs_for_rows(form) -> None:
+    """Name each input of an inline row for screen readers: a tabular inline shows its labels
+    once, as column headings, so the inputs in its rows would otherwise have none."""
+    for name, field in form.fields.items():
+        if not field.widget.is_hidden:
+            label = field.label or (gettext("Delete") if name == DELETION_FIELD_NAME else name)
+            field.widget.attrs.setdefault("aria-label", capfirst(str(label)))
+
+
 class VersionedInlineFormSet(BaseInlineFormSet):
     """Inline rows that refuse to save over what others saved since the page was opened.
 
@@ -375,6 +385,7 @@ class VersionedInlineFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.checked_by_formset = True
+        _label_inputs_for_rows(form)
         pk = self._missing_pk(form, index)
         if pk is not None:
             # The row was deleted or moved since the page was opened: keep its key as plain

@@ -293,10 +293,6 @@ class ProfileAdmin(HistoryAdmin):
     ]
     inlines = [SectionInline]
 
-    class Media:
-        # The state badges of the list and the change form's heading.
-        css = {"all": ["monitor/admin.css"]}
-
     def get_queryset(self, request):
         return (
             super()

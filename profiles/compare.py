@@ -132,7 +132,7 @@ def diff_words(old: str, new: str) -> list[Segment]:
 
 def treaty_status_text(status: dict | None) -> str:
     """Describe a snapshot's treaty status in one line, as the report header shows it:
-    "State party · signed 03 December 2008 · ratified 30 June 2010 · …"."""
+    "State party · signed 3 December 2008 · ratified 30 June 2010 · …"."""
     if not status:
         return ""
     dated = [

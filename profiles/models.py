@@ -16,6 +16,7 @@ from django.db.models import F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from history.models import VersionedHistory, acting_user
@@ -417,14 +418,15 @@ class TreatyStatusFacts(models.Model):
         return {name: getattr(self, name) for name in self.FACTS}
 
     def summary(self) -> str:
-        """The facts in one line: "State party · signed 3 Dec 2008 · ratification 30 Jun 2010"."""
+        """The facts in one line: "State party · signed 3 December 2008 · ratification 30 June
+        2010"."""
         dated = [
             ("signed", self.signed_on),
             ((self.get_joined_by_display() or "joined").lower(), self.joined_on),
             ("in force", self.in_force_on),
         ]
         parts = [self.get_status_display()]
-        parts += [f"{label} {date.day} {date:%b %Y}" for label, date in dated if date]
+        parts += [f"{label} {date_format(date)}" for label, date in dated if date]
         return " · ".join(parts)
 
     @staticmethod

@@ -298,10 +298,12 @@ class Site:
 def find_site() -> Site:
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.db.models import Count
     from django.test import Client
 
     from profiles.models import Profile, Treaty, TreatyStatus
+    from profiles.roles import ROLE_PERMISSIONS
 
     public = (
         Profile.objects.public()
@@ -331,6 +333,8 @@ def find_site() -> Site:
     user = get_user_model().objects.create_superuser(
         "bench", "bench@example.org", secrets.token_urlsafe(16)
     )
+    # In every role, so that the role home shows every role's panels.
+    user.groups.set(Group.objects.filter(name__in=ROLE_PERMISSIONS))
     client = Client(HTTP_HOST=HOST)
     client.force_login(user)  # a session in the database, signed with the server's secret key
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -401,6 +405,9 @@ def pages(site: Site, search: str) -> list[Page]:
         ),
         Page("treaty", "treaty status table", f"/treaties/{site.treaty_slug}/", **public),
         Page("search", "search", f"/search/?{urlencode({'q': search})}", **public),
+        Page("admin_home", "admin: role home (every role)", "/admin/", **admin),
+        Page("admin_editor", "admin: editor, largest", f"{admin_profile}/editor/", **admin),
+        Page("admin_review", "admin: review queue", "/admin/review/", **admin),
         Page("admin_citations", "admin: citations", "/admin/citations/citation/", **admin),
         Page("admin_timeline", "admin: profile timeline", f"{admin_profile}/timeline/", **admin),
         Page(

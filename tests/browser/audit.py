@@ -62,13 +62,11 @@ def audit(page, name: str | None = None) -> None:
     assert not violations, f"{page.url} at {width}px:\n" + "\n".join(violations)
 
 
-def audit_widths(page, path: str | None, name: str) -> None:
-    """Open `path` (or reload the current page when None) at 1280 px and 390 px and audit it
-    at each width; ends at 1280 px."""
+def audit_widths(page, path: str | None, name: str, *, status: int = 200) -> None:
+    """Open `path` (or reload the current page when None) at 1280 px and 390 px, check the
+    response's status and audit the page at each width; ends at 1280 px."""
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": WIDTHS[width]})
-        if path is None:
-            page.reload()
-        else:
-            page.goto(path)
+        response = page.reload() if path is None else page.goto(path)
+        assert response.status == status, f"{page.url}: {response.status}, not {status}"
         audit(page, name)

@@ -3,8 +3,11 @@ serious or critical accessibility violation (tests/browser/audit.py)."""
 
 import pytest
 
+from profiles.models import Country
 from profiles.publishing import profile_publish
 from tests.browser.audit import audit_widths
+from tests.conftest import MALI as MALI_FILE
+from tests.factories import import_profile_file, make_country, make_topic, make_treaty
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +28,11 @@ PUBLIC_PAGES = {
 
 
 @pytest.fixture
-def mali_in_two_editions(published_mali):
+def mali_in_two_editions(transactional_db):
+    treaty = make_treaty("Convention on Cluster Munitions")
+    make_topic("Cluster Munition Ban Policy", treaty=treaty)
+    make_country("Mali", iso3="MLI", region=Country.Region.AFRICA)
+    published_mali = import_profile_file(MALI_FILE, publish=True)
     profile = published_mali
     profile.last_updated = profile.last_updated.replace(year=2017)
     profile.save()
@@ -35,4 +42,5 @@ def mali_in_two_editions(published_mali):
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
 def test_public_page_fits_the_window_and_passes_axe(page, mali_in_two_editions, name):
-    audit_widths(page, PUBLIC_PAGES[name], f"audit-{name}")
+    status = 404 if name == "not-found" else 200
+    audit_widths(page, PUBLIC_PAGES[name], f"audit-{name}", status=status)

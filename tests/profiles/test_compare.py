@@ -99,12 +99,12 @@ def test_header_changes():
     header = compare_snapshots(old, new).header
 
     assert header == [
-        FieldChange("Last updated", "07 June 2016", "01 August 2017"),
+        FieldChange("Last updated", "7 June 2016", "1 August 2017"),
         FieldChange(
             "Treaty status",
-            "State party · signed 03 December 2008 · ratified 30 June 2010",
-            "State party · signed 03 December 2008 · ratified 30 June 2010 · "
-            "entry into force 01 December 2010",
+            "State party · signed 3 December 2008 · ratified 30 June 2010",
+            "State party · signed 3 December 2008 · ratified 30 June 2010 · "
+            "entry into force 1 December 2010",
         ),
         FieldChange("Status", "Signatory", "State Party"),
     ]

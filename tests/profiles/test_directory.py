@@ -416,10 +416,10 @@ def test_country_page_shows_every_treaty_with_its_status(client, topic, treaty):
     assert treaties[treaty.slug].status_label == "State party"
     assert treaties["mine-ban-treaty"].status_label == "No data"
     text = page_text(response)
-    assert "3 Dec 2008" in text
-    assert "30 Jun 2010" in text
+    assert "3 December 2008" in text
+    assert "30 June 2010" in text
     assert "(ratification)" in text
-    assert "1 Dec 2010" in text
+    assert "1 December 2010" in text
     assert "Internal" not in text
     assert 'href="/countries/mali/test-ban-policy/"' in text
     assert "Last updated" in text

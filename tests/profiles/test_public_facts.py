@@ -193,9 +193,9 @@ def test_the_publish_page_says_which_treaty_status_the_edition_releases(
     page = " ".join(publisher_client.get(url).content.decode().split())
 
     assert "CCM status" in page
-    assert "State party · signed 3 Dec 2008 · ratification 1 Jul 2011" in page
+    assert "State party · signed 3 December 2008 · ratification 1 July 2011" in page
     assert "Released with this edition." in page
-    assert "now shows: State party · signed 3 Dec 2008 · ratification 30 Jun 2010" in page
+    assert "now shows: State party · signed 3 December 2008 · ratification 30 June 2010" in page
 
     profile_publish(profile=published_site)
 
