@@ -267,6 +267,7 @@ class ProfileAdmin(HistoryAdmin):
         "state_badge",
         "section_count",
         "claim_count",
+        "editor_link",
     ]
     list_filter = [ProfileStateFilter, "topic", "country__region"]
     actions = ["publish_selected", "withdraw_selected"]
@@ -292,6 +293,13 @@ class ProfileAdmin(HistoryAdmin):
         ("Internal", {"fields": ["notes"]}),
     ]
     inlines = [SectionInline]
+
+    @admin.display(description="Editor")
+    def editor_link(self, profile):
+        return format_html(
+            '<a href="{}">Open the editor</a>',
+            reverse("admin:profiles_profile_editor", args=[profile.pk]),
+        )
 
     def get_queryset(self, request):
         return (
@@ -602,7 +610,7 @@ class ClaimAdmin(HistoryAdmin):
 class PublicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Editions are immutable: listed and viewed here, never edited or deleted."""
 
-    list_display = ["profile", "number", "published_at", "published_by", "last_updated"]
+    list_display = ["profile", "number", "published_at", "published_by", "last_updated", "note"]
     list_filter = ["profile__topic", "published_at"]
     search_fields = ["profile__country__name", "profile__topic__name"]
     list_select_related = ["profile__country", "profile__topic", "published_by"]
@@ -613,6 +621,7 @@ class PublicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "published_at",
         "published_by",
         "last_updated",
+        "note",
         "checksum",
         "snapshot",
     ]

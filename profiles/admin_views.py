@@ -10,6 +10,10 @@ and its writes in the services (publishing, edit_text, revert).
 The history pages live under …/timeline/.
 Anyone who may view profiles reads them; reverting needs the permissions to add, change and
 delete a profile's sections, claims, citations and source links (Editors and Publishers).
+
+Over 700 lines because these are the profile's desk pages side by side (publish, edit as text,
+the one-page editor, the timeline); each view is short and keeps its logic in a service module,
+and they share the profile lookup, the permission checks and the URL list at the top.
 The pages run a fixed number of queries whatever the number of history records.
 """
 
@@ -36,6 +40,7 @@ from django.utils.http import urlencode
 from citations.filters import ANY_STATE
 from citations.models import Citation, ReviewState
 from citations.readiness import Readiness
+from history.save_messages import add_save_messages
 from profiles import editor
 from profiles.consistency import profile_findings
 from profiles.edit_text import (
@@ -445,6 +450,7 @@ def _reverted(request, profile, result):
             f"Reverted {profile} ({result.plan.summary}) as change set #{result.change_set.pk}; "
             "revert that change set to undo it.",
         )
+        add_save_messages(request, change_set_id=result.change_set.pk)
     for note in result.plan.skipped:
         messages.warning(request, note)
     return redirect("admin:profiles_profile_timeline", profile.pk)
@@ -660,6 +666,7 @@ def edit_text_view(model_admin, request, object_id):
             return refuse(conflict)
         level = messages.SUCCESS if report.changed else messages.WARNING
         model_admin.message_user(request, applied_message(report), level)
+        add_save_messages(request)
         return redirect("admin:profiles_profile_change", profile.pk)
 
     context["plan"] = profile_text_plan(profile=profile, document=form.document, user=request.user)
@@ -713,10 +720,8 @@ def editor_view(model_admin, request, object_id):
         model_admin.message_user(request, f"Saved {profile}: {result.summary()}.")
     else:
         model_admin.message_user(request, "Nothing to save: you changed nothing.", messages.INFO)
-    # REVIEW RESETS (issue 14, item 9): the one call that adds the success message naming
-    # the reviews this save reset goes here, e.g. review_resets_message(request, result).
-    # `result.review_resets` lists them (profiles.editor.ReviewReset: citation, footnote
-    # number, state, reviewer and note before, reason).
+    if result.change_set is not None:
+        add_save_messages(request, change_set_id=result.change_set.pk)
     return redirect(url)
 
 

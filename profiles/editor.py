@@ -523,26 +523,9 @@ class EditConflict(Exception):
 
 
 @dataclass
-class ReviewReset:
-    """A citation whose review the save sent back to "unreviewed"."""
-
-    citation: Citation
-    number: int  # its footnote number on the page
-    state: str  # the review state before
-    reviewer: object
-    note: str
-    reason: str  # "its text changed" or "its claim's text changed"
-
-    @property
-    def state_label(self) -> str:
-        return ReviewState(self.state).label
-
-
-@dataclass
 class EditResult:
     change_set: ChangeSet | None
     counts: dict[str, int] = field(default_factory=dict)
-    review_resets: list[ReviewReset] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -846,7 +829,6 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
         "claim{s} deleted": 0,
         "footnote{s} edited": 0,
     }
-    resets: list[ReviewReset] = []
 
     # Deleted claims go first, footnotes and their source links first, so that every
     # record names the editor (a cascade would not).
@@ -906,14 +888,7 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
         if "position" in values or "section_id" in values:
             writer.park(claim)
 
-    for row, claim, values in updates:
-        if "text" in values:
-            numbers = {f.pk: f.number for f in row.footnotes}
-            resets += [
-                _reset(citation, numbers.get(citation.pk, 0), "its claim's text changed")
-                for citation in claim.citations.all()
-                if citation.review_state != ReviewState.UNREVIEWED
-            ]
+    for _row, claim, values in updates:
         for name, value in values.items():
             setattr(claim, name, value)
         writer.save(claim)
@@ -936,7 +911,6 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
         row.key = str(claim.pk)
         counts["claim{s} added"] += 1
 
-    reset_pks = {reset.citation.pk for reset in resets}
     for row in kept:
         for footnote in row.footnotes:
             citation = state.citations.get(footnote.pk)
@@ -945,8 +919,6 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
             base = state.base(state.citation_changes, citation.pk, citation)
             if base is not None and footnote.text == base.text:
                 continue  # the editor left it as opened; someone else changed it since
-            if citation.review_state != ReviewState.UNREVIEWED and citation.pk not in reset_pks:
-                resets.append(_reset(citation, footnote.number, "its text changed"))
             # Citation.save() reads the review as stored (the claim's save may have reset it).
             citation.text = footnote.text
             writer.save(citation)
@@ -954,7 +926,7 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
     counts["section{s} reordered"] = sum(
         _reordered(draft.opened.get(pk, ""), draft.planned_signature(pk)) for pk in restructured
     )
-    return EditResult(change_set=None, counts=counts, review_resets=resets)
+    return EditResult(change_set=None, counts=counts)
 
 
 def _reordered(opened: str, planned: str) -> bool:
@@ -975,14 +947,3 @@ def _separator(current: str, first: bool) -> str:
     if first:
         return ""
     return current or " "
-
-
-def _reset(citation: Citation, number: int, reason: str) -> ReviewReset:
-    return ReviewReset(
-        citation=citation,
-        number=number,
-        state=citation.review_state,
-        reviewer=citation.reviewed_by,
-        note=citation.review_note,
-        reason=reason,
-    )

@@ -145,7 +145,7 @@ class HistoryTests:
         assert profile.history.latest().history_user == admin_user
         page = admin_client.get(admin_url(profile, "history")).content.decode()
         assert "Last updated" in page
-        assert "2017-01-05" in page
+        assert "5 January 2017" in page
 
     def test_every_row_shows_its_changes_even_the_last_on_a_page(self, admin_client, monkeypatch):
         monkeypatch.setattr(CountryAdmin, "history_list_per_page", 2)

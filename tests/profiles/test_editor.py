@@ -332,6 +332,19 @@ def test_a_footnote_edit_resets_its_review(editor_client, checker):
     assert (citation.text, citation.review_state) == ("Statement, 2014.", "unreviewed")
 
 
+def test_the_save_message_names_the_review_it_reset(editor_client, checker):
+    citation = make_citation(text="Statement, 2013.")
+    citation.review_state, citation.reviewed_by = ReviewState.DISPUTED, checker
+    citation.save(update_fields=["review_state", "reviewed_by"])
+    profile = citation.claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    response = submit(editor_client, profile, page, changes={f"f-{citation.pk}-text": "2014."})
+
+    said = [str(message) for message in response.wsgi_request._messages]
+    assert any("1 review was reset" in m and "footnote [1] (was Disputed)" in m for m in said)
+
+
 def test_bad_input_is_shown_at_its_claim_and_nothing_is_written(editor_client, mali):
     good, bad = claims_of(mali)[1:3]
     changes = ChangeSet.objects.count()
