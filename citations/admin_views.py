@@ -175,6 +175,8 @@ def _queue_page(
         "bulk_choices": BULK_CHOICES,
         "bulk_action": BULK_ACTION,
         "chosen_source": filterset.form.cleaned_data.get("source") if valid else None,
+        # Where editing a row's claim or footnote comes back to: this page, at that row.
+        "back_to_row": f"{request.get_full_path()}#citation-",
         **context,
     }
     return TemplateResponse(request, template, context)

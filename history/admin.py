@@ -18,10 +18,12 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import models, router, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -273,7 +275,31 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
         # Also after a revert (history_form_view), which ends here too.
         response = super().response_change(request, obj)
         add_save_messages(request)
+        back = self.next_url(request)
+        if back and "_continue" in request.POST and response.status_code == 302:
+            # Saving and going on editing keeps the way back.
+            path = response["Location"].split("?")[0]
+            response["Location"] = f"{path}?{urlencode({'next': back})}"
         return response
+
+    # After a save, back to where the editor came from: the `next` address that the link to
+    # this form gave (the review queue's row, the one-page editor's claim), if it is ours.
+
+    def response_post_save_add(self, request, obj):
+        back = self.next_url(request)
+        return redirect(back) if back else super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        back = self.next_url(request)
+        return redirect(back) if back else super().response_post_save_change(request, obj)
+
+    @staticmethod
+    def next_url(request) -> str | None:
+        back = request.POST.get("next") or request.GET.get("next")
+        safe = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return back if back and safe else None
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history lets anyone who may view the history post its revert form; reverting

@@ -15,7 +15,6 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from citations.models import Citation, CitationSource
 from history.admin import (
@@ -569,32 +568,14 @@ class ClaimAdmin(HistoryAdmin):
             change_link(obj.section, f"{obj.section} →"),
         )
 
-    # After a save, back to where the editor came from: the `next` address the link to this
-    # form gave (the one-page editor gives its own, at the claim), else the claim's place in
-    # its profile's editor rather than the list of every claim.
-
-    def response_change(self, request, obj):
-        response = super().response_change(request, obj)
-        back = self._next_url(request)
-        if back and "_continue" in request.POST and response.status_code == 302:
-            # Saving and going on editing keeps the way back.
-            path = response["Location"].split("?")[0]
-            response["Location"] = f"{path}?{urlencode({'next': back})}"
-        return response
+    # Without a `next` address (HistoryAdmin follows one), a saved claim goes back to its
+    # place in its profile's editor rather than to the list of every claim.
 
     def response_post_save_change(self, request, obj):
-        return redirect(self._next_url(request) or self._editor_url(obj))
+        return redirect(self.next_url(request) or self._editor_url(obj))
 
     def response_post_save_add(self, request, obj):
-        return redirect(self._next_url(request) or self._editor_url(obj))
-
-    @staticmethod
-    def _next_url(request) -> str | None:
-        back = request.POST.get("next") or request.GET.get("next")
-        safe = url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-        return back if back and safe else None
+        return redirect(self.next_url(request) or self._editor_url(obj))
 
     @staticmethod
     def _editor_url(obj) -> str:

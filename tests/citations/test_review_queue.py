@@ -701,3 +701,17 @@ class CitationAdminTests:
         citation.refresh_from_db()
         assert (citation.review_state, citation.review_note) == ("disputed", "Wrong place.")
         assert citation.reviewed_by == other_checker
+
+
+def test_editing_a_rows_footnote_comes_back_to_that_row(editor_client, citation):
+    queue = editor_client.get(f"{QUEUE}?state=unreviewed")
+    link = re.search(
+        r'href="([^"]*)" class="review-row__edit">Edit the footnote', row(queue, citation)
+    )
+    form_url = link.group(1).replace("&amp;", "&")
+
+    form = editor_client.get(form_url)
+    saved = editor_client.post(form_url, changeform_data(form, {"text": "Statement, 2012."}))
+
+    assert saved.status_code == 302
+    assert saved["Location"] == f"{QUEUE}?state=unreviewed#citation-{citation.pk}"
