@@ -48,7 +48,7 @@ def reviewed_mali(transactional_db):
 
 def test_an_editor_reads_the_timeline_and_compares_two_change_sets(page, reviewed_mali):
     timeline = f"/admin/profiles/profile/{reviewed_mali.pk}/timeline/"
-    imported = ChangeSet.objects.order_by("pk").first()
+    imported = ChangeSet.objects.get(action=ChangeSet.Action.IMPORT)
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, "editor")
 
