@@ -37,10 +37,12 @@ from profiles.compare import (
 from profiles.importing import ImportReport, profile_export, profile_import, topic_names_agree
 from profiles.models import ChangeSet, Claim, Country, Profile, Section
 from profiles.textformat import (
+    MAX_PROBLEMS_SHOWN,
     FormatProblem,
     ProfileDocument,
     ProfileFormatError,
     format_date,
+    knock_on_summary,
     parse_profile,
     split_lines,
 )
@@ -373,3 +375,97 @@ def applied_message(report: ImportReport) -> str:
         return f"Nothing to apply: the text matches the working copy of {report.profile}."
     changes = ", ".join(f"{count} {what}" for what, count in sorted(report.counts.items()) if count)
     return f"Applied: {changes}."
+
+
+# Showing the problems -------------------------------------------------------------------------
+
+# Beyond this many characters, the numbered view of a refused text shows only the lines near
+# its problems: the whole of a profile near the size limit would double a 2 MB page.
+NUMBERED_TEXT_WHOLE = 300_000
+NUMBERED_TEXT_CONTEXT = 2  # lines either side of a problem, when only those are shown
+# The gutter beside the text box numbers at most this many lines (a profile at its limits
+# has about 22,000).
+GUTTER_LINES = 50_000
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    """A problem in the text as the page shows it: its line (to link to), what is wrong, and
+    the problems that follow only from it, folded under it."""
+
+    line: int
+    column: int
+    message: str
+    knock_ons: list[TextProblem] = field(default_factory=list)
+    knock_on_summary: str = ""
+
+    @property
+    def where(self) -> str:
+        """Name the place: "Line 12, column 40", or "" for the text as a whole."""
+        if not self.line:
+            return ""
+        return f"Line {self.line}" + (f", column {self.column}" if self.column else "")
+
+
+@dataclass(frozen=True)
+class NumberedLine:
+    number: int
+    text: str
+    has_problem: bool = False
+
+
+def text_problems(error: ProfileFormatError) -> tuple[list[TextProblem], int]:
+    """Return the real problems of a refused text, each with its knock-ons, and how many more
+    real problems there are than shown (MAX_PROBLEMS_SHOWN)."""
+    groups = error.groups
+    shown = [
+        TextProblem(
+            problem.line,
+            problem.column,
+            problem.message,
+            [TextProblem(other.line, other.column, other.message) for other in knock_ons],
+            knock_on_summary(knock_ons) if knock_ons else "",
+        )
+        for problem, knock_ons in groups[:MAX_PROBLEMS_SHOWN]
+    ]
+    return shown, max(0, len(groups) - MAX_PROBLEMS_SHOWN)
+
+
+def numbered_lines(text: str, problems: list[TextProblem]) -> list[NumberedLine | None]:
+    """Number the lines of a refused text for the page, marking the lines with a problem.
+
+    A long text is cut to the lines near its problems; None stands for the lines left out.
+    """
+    lines = split_lines(text)
+    marked = {
+        problem.line
+        for shown in problems
+        for problem in (shown, *shown.knock_ons)
+        if 0 < problem.line <= len(lines)
+    }
+    if len(text) <= NUMBERED_TEXT_WHOLE:
+        wanted = range(1, len(lines) + 1)
+    else:
+        near = {
+            number
+            for line in marked
+            for number in range(line - NUMBERED_TEXT_CONTEXT, line + NUMBERED_TEXT_CONTEXT + 1)
+        }
+        wanted = sorted(number for number in near if 1 <= number <= len(lines))
+    numbered: list[NumberedLine | None] = []
+    previous = 0
+    for number in wanted:
+        if number > previous + 1:
+            numbered.append(None)
+        numbered.append(NumberedLine(number, lines[number - 1], number in marked))
+        previous = number
+    if previous < len(lines):
+        numbered.append(None)
+    return numbered
+
+
+def gutter_numbers(text: str) -> str:
+    """Return the line numbers of the gutter beside a text box holding `text`, one a line;
+    "" beyond GUTTER_LINES lines."""
+    count = len(split_lines(text))
+    return "" if count > GUTTER_LINES else "\n".join(map(str, range(1, count + 1)))

@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 
 from history.forms import PositionedInlineForm, VersionedModelForm
-from profiles.edit_text import normalise_newlines, problem_text, profile_text_read
+from profiles.edit_text import (
+    gutter_numbers,
+    normalise_newlines,
+    numbered_lines,
+    problem_text,
+    profile_text_read,
+    text_problems,
+)
 from profiles.models import Profile
 from profiles.textformat import ProfileFormatError, written_text_problem
 
@@ -95,7 +102,12 @@ class EditTextForm(forms.Form):
     text = forms.CharField(
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 40, "cols": 120, "spellcheck": "false"}),
+        # Without JavaScript the box does not wrap, and is as tall as the text (rows, set
+        # below), so that each number of the gutter beside it stands at its line;
+        # static/monitor/edit-text.js lets it wrap and keeps the gutter in step.
+        widget=forms.Textarea(
+            attrs={"rows": 40, "cols": 120, "spellcheck": "false", "wrap": "off"}
+        ),
     )
     # The text as opened, and its version: a stale submit is refused with the others' changes.
     base = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
@@ -105,13 +117,40 @@ class EditTextForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.profile = profile
         self.document = None
+        self.problems = []  # TextProblem: the real ones, each with its knock-ons
+        self.more_problems = 0
+        self.gutter = gutter_numbers(self.shown_text)
+        rows = self.gutter.count("\n") + 2  # and one for the sideways scroll bar
+        self.fields["text"].widget.attrs["rows"] = max(rows, 10)
+
+    @property
+    def knock_on_count(self) -> int:
+        return sum(len(problem.knock_ons) for problem in self.problems)
+
+    @property
+    def shown_text(self) -> str:
+        """The text the box shows: as submitted, or as opened."""
+        return normalise_newlines(self["text"].value() or "")
+
+    @property
+    def numbered_lines(self) -> list:
+        """The refused text's lines, numbered, for the errors to link to (none without a
+        problem on a line)."""
+        if not self.errors.get("text") or not any(problem.line for problem in self.problems):
+            return []
+        return numbered_lines(self.shown_text, self.problems)
 
     def clean_text(self):
         text = normalise_newlines(self.cleaned_data["text"])
         try:
             self.document = profile_text_read(profile=self.profile, text=text)
         except ProfileFormatError as error:
-            raise ValidationError(error.shown(problem_text)) from None
+            # The knock-ons of a problem are shown folded under it, not as errors of their own.
+            self.problems, self.more_problems = text_problems(error)
+            messages = [problem_text(problem) for problem in self.problems]
+            if more := self.more_problems:
+                messages.append(f"… and {more:,} more problem{'s' if more > 1 else ''}")
+            raise ValidationError(messages) from None
         return text
 
     def clean_base(self):

@@ -38,7 +38,9 @@ docs/text-format.md states them.
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import heapq
 import os
 import re
 from dataclasses import dataclass, field
@@ -129,7 +131,12 @@ MAIN_HEADINGS = frozenset(
 
 
 class ProfileFormatError(Exception):
-    """A profile file that cannot be read; carries every problem found, with line numbers."""
+    """A profile file that cannot be read; carries every problem found, with line numbers.
+
+    Some problems are knock-ons of another (their `cause`): one stray marker makes every
+    marker after it "out of order". `groups` pairs each real problem with its knock-ons, and
+    the message names the real ones and folds the knock-ons into one line under each.
+    """
 
     def __init__(self, problems: list[FormatProblem]):
         self.problems = sorted(
@@ -137,10 +144,29 @@ class ProfileFormatError(Exception):
         )
         super().__init__("\n".join(self.shown(str)))
 
+    @property
+    def groups(self) -> list[tuple[FormatProblem, list[FormatProblem]]]:
+        """Return each real problem with its knock-ons, both in the order of the text."""
+        present = {id(problem) for problem in self.problems}
+        knock_ons: dict[int, list[FormatProblem]] = {}
+        real = []
+        for problem in self.problems:
+            if problem.cause is not None and id(problem.cause) in present:
+                knock_ons.setdefault(id(problem.cause), []).append(problem)
+            else:
+                real.append(problem)
+        return [(problem, knock_ons.get(id(problem), [])) for problem in real]
+
     def shown(self, describe) -> list[str]:
-        """Describe the first MAX_PROBLEMS_SHOWN problems, and say how many more there are."""
-        lines = [describe(problem) for problem in self.problems[:MAX_PROBLEMS_SHOWN]]
-        if (more := len(self.problems) - MAX_PROBLEMS_SHOWN) > 0:
+        """Describe the first MAX_PROBLEMS_SHOWN real problems, each with a line that sums up
+        its knock-ons, and say how many more there are."""
+        groups = self.groups
+        lines = []
+        for problem, knock_ons in groups[:MAX_PROBLEMS_SHOWN]:
+            lines.append(describe(problem))
+            if knock_ons:
+                lines.append(f"  ({knock_on_summary(knock_ons)}: {knock_on_lines(knock_ons)})")
+        if (more := len(groups) - MAX_PROBLEMS_SHOWN) > 0:
             lines.append(f"… and {more:,} more problem{'s' if more > 1 else ''}")
         return lines
 
@@ -151,12 +177,41 @@ class FormatProblem:
     line: int
     message: str
     column: int = 0  # from 1, in characters; 0 when the whole line is meant
+    # The real problem this one follows from, and what kind of knock-on it is, as a noun and
+    # what is wrong with it: ("marker", "out of order").
+    cause: FormatProblem | None = field(default=None, compare=False, repr=False)
+    knock_on: tuple[str, str] = field(default=("", ""), compare=False, repr=False)
 
     def __str__(self):
         where = self.filename
         if self.line:
             where += f":{self.line}" + (f":{self.column}" if self.column else "")
         return f"{where}: {self.message}"
+
+
+def knock_on_summary(knock_ons: list[FormatProblem]) -> str:
+    """Sum up a problem's knock-ons: "6 more markers are out of order only because of this
+    one"."""
+    counts: dict[tuple[str, str], int] = {}
+    for problem in knock_ons:
+        counts[problem.knock_on] = counts.get(problem.knock_on, 0) + 1
+    parts = [
+        f"{count:,} more {noun or 'problem'}{'s' if count > 1 else ''} "
+        f"{'are' if count > 1 else 'is'} {what or 'wrong'}"
+        for (noun, what), count in counts.items()
+    ]
+    return f"{' and '.join(parts)} only because of this one"
+
+
+def knock_on_lines(knock_ons: list[FormatProblem], most: int = 10) -> str:
+    """Name the lines of knock-ons: "lines 35, 36 and 38", the first `most` of them."""
+    lines = list(dict.fromkeys(problem.line for problem in knock_ons))
+    shown = [str(line) for line in lines[:most]]
+    if len(lines) > most:
+        shown.append(f"{len(lines) - most:,} more")
+    if len(shown) == 1:
+        return f"line {shown[0]}"
+    return f"lines {', '.join(shown[:-1])} and {shown[-1]}"
 
 
 @dataclass
@@ -320,8 +375,9 @@ def parse_profile(text: str, *, filename: str = "<text>") -> ProfileDocument:
         raise ProfileFormatError([FormatProblem(filename, 0, too_big)])
     problems: list[FormatProblem] = []
 
-    def problem(line: int, message: str, column: int = 0):
-        problems.append(FormatProblem(filename, line, message, column))
+    def problem(line: int, message: str, column: int = 0, **knock_on) -> FormatProblem:
+        problems.append(FormatProblem(filename, line, message, column, **knock_on))
+        return problems[-1]
 
     lines = split_lines(text)
     for number, line in enumerate(lines, start=1):
@@ -627,10 +683,18 @@ def _spacing_message(spacing: str, where: str) -> str:
 
 def _parse_footnotes(blocks: list[_Block], problem) -> tuple[dict[int, FootnoteDocument], bool]:
     """Read the footnote list; return footnotes by number, and whether they are compact."""
+    starts = [
+        (block, match)
+        for block in blocks
+        if (match := FOOTNOTE_START.match(block.text)) and len(match.group(1)) <= MAX_MARKER_DIGITS
+    ]
+    numbers = list(dict.fromkeys(int(match.group(1)) for _block, match in starts))
+    kept = dict(zip(numbers, in_order(numbers), strict=True))
     footnotes: dict[int, FootnoteDocument] = {}
     first_line: dict[int, int] = {}
+    first_problem: dict[int, FormatProblem] = {}  # of an out-of-place footnote, by number
     lines: dict[int, list[str]] = {}  # each footnote's lines, joined once all are read
-    expected = 1
+    expected, setter = 1, None  # setter: the footnote that made `expected` what it is
     current: list[str] | None = None
     compact = len(blocks) > 1
     previous_line = None
@@ -659,17 +723,26 @@ def _parse_footnotes(blocks: list[_Block], problem) -> tuple[dict[int, FootnoteD
             )
             current = None
             continue
+        found = []
         if number != expected:
-            problem(
-                block.line,
-                f"footnote [{number}] is out of order: footnote [{expected}] should come next",
+            # In its place, it is out of order only because of the footnote before it.
+            cause = first_problem.get(setter) if kept[number] else None
+            found.append(
+                problem(
+                    block.line,
+                    f"footnote [{number}] is out of order: footnote [{expected}] should come next",
+                    **_knock_on(cause, "footnote", "out of order"),
+                )
             )
         if not text:
-            problem(block.line, f"footnote [{number}] has no text")
+            found.append(problem(block.line, f"footnote [{number}] has no text"))
+        if found and not kept[number]:
+            first_problem[number] = found[0]
         footnotes[number] = FootnoteDocument(text=text, line=block.line)
         current = lines[number] = [text]
         first_line[number] = block.line
-        expected = max(expected, number) + 1
+        if number >= expected:
+            expected, setter = number + 1, number
     for number, footnote in footnotes.items():
         footnote.text = "\n".join(lines[number])
         if too_long := text_length_problem(footnote.text, f"footnote [{number}]"):
@@ -677,38 +750,112 @@ def _parse_footnotes(blocks: list[_Block], problem) -> tuple[dict[int, FootnoteD
     return footnotes, compact
 
 
+def in_order(numbers: list[int]) -> list[bool]:
+    """Tell which numbers keep their place: those of a longest run that only grows (where
+    there is a choice, the one that keeps the earliest numbers). The others are out of place.
+
+    In 1, 2, 9, 3, 4 only the 9 is out of place: the 3 and the 4 come after a higher number,
+    but only because of the 9, so they are its knock-ons rather than problems of their own.
+    """
+    # The longest growing run that starts at each number, found from the end: a run that
+    # grows read backwards from it is one that shrinks, so negate the numbers.
+    longest_from = [0] * len(numbers)
+    tails: list[int] = []
+    for index in reversed(range(len(numbers))):
+        value = -numbers[index]
+        place = bisect.bisect_left(tails, value)
+        tails[place : place + 1] = [value]
+        longest_from[index] = place + 1
+    kept = [False] * len(numbers)
+    wanted, last = len(tails), None
+    for index, number in enumerate(numbers):
+        if wanted and (last is None or number > last) and longest_from[index] >= wanted:
+            kept[index], last, wanted = True, number, wanted - 1
+    return kept
+
+
+def _knock_on(cause: FormatProblem | None, noun: str, what: str) -> dict:
+    """The fields that make a problem a knock-on of `cause`, or none when it has no cause."""
+    return {"cause": cause, "knock_on": (noun, what)} if cause is not None else {}
+
+
 def _attach_footnotes(
     document: ProfileDocument, footnotes: dict[int, FootnoteDocument], problem
 ) -> None:
-    """Replace each marker's number with its footnote's text, checking the numbering."""
-    cited: dict[int, int] = {}
-    previous = 0
-    for claim in document.claims():
-        for marker in claim.footnotes:
-            if not marker.text:
-                continue  # a number too long to be one: reported already
-            number = int(marker.text)
-            if number in cited:
+    """Replace each marker's number with its footnote's text, checking the numbering.
+
+    A marker out of place (a stray [9] between [2] and [3]) is the real problem; the markers
+    after it that are out of order, or used twice, only because of it are its knock-ons.
+    """
+    markers = [marker for claim in document.claims() for marker in claim.footnotes]
+    # A number too long to be one is reported already, and passed by.
+    markers = [marker for marker in markers if marker.text]
+    numbers = [int(marker.text) for marker in markers]
+    kept = in_order(numbers)
+    followed_by = _first_smaller_kept(numbers, kept)
+    cited: dict[int, tuple[int, int]] = {}  # number: the line and index of its first marker
+    first_problem: dict[int, FormatProblem] = {}  # of an out-of-place marker, by index
+    previous, setter = 0, None  # setter: the index of the marker that set `previous`
+
+    def knock_on(index: int, culprit: int | None, what: str) -> dict:
+        """Make the problem of a marker in its place a knock-on of the marker `culprit`."""
+        if not kept[index] or culprit is None:
+            return {}
+        return _knock_on(first_problem.get(culprit), "marker", what)
+
+    for index, (marker, number) in enumerate(zip(markers, numbers, strict=True)):
+        found = []
+        if number in cited:
+            line, first = cited[number]
+            found.append(
                 problem(
                     marker.line,
-                    f"marker [{number}] is used twice (first on line {cited[number]}); "
+                    f"marker [{number}] is used twice (first on line {line}); "
                     "cite the footnote again as a new footnote (e.g. “Ibid.”)",
+                    **knock_on(index, first, "used twice"),
                 )
-            elif number < previous:
+            )
+        elif number < previous:
+            found.append(
                 problem(
-                    marker.line, f"marker [{number}] is out of order: it comes after [{previous}]"
+                    marker.line,
+                    f"marker [{number}] is out of order: it comes after [{previous}]",
+                    **knock_on(index, setter, "out of order"),
                 )
-            cited.setdefault(number, marker.line)
-            previous = max(previous, number)
-            footnote = footnotes.get(number)
-            if footnote is None:
-                problem(marker.line, f"marker [{number}] has no footnote [{number}]")
-            else:
-                marker.text = footnote.text
-                marker.line = footnote.line
+            )
+        cited.setdefault(number, (marker.line, index))
+        if number > previous:
+            previous, setter = number, index
+        footnote = footnotes.get(number)
+        if footnote is None:
+            found.append(problem(marker.line, f"marker [{number}] has no footnote [{number}]"))
+        if not kept[index] and not found:
+            # Ahead of its place, and nothing else wrong with it: say so here, where the
+            # problem is, rather than only at the markers it puts out of order.
+            before = f": it comes before [{followed_by[index]}]" if index in followed_by else ""
+            found.append(problem(marker.line, f"marker [{number}] is out of order{before}"))
+        if found and not kept[index]:
+            first_problem[index] = found[0]
+        if footnote is not None:
+            marker.text = footnote.text
+            marker.line = footnote.line
     for number, footnote in footnotes.items():
         if number not in cited:
             problem(footnote.line, f"footnote [{number}] is never cited in the text")
+
+
+def _first_smaller_kept(numbers: list[int], kept: list[bool]) -> dict[int, int]:
+    """For each number out of place, the first number in its place after it that is smaller
+    (by index): the number it should have come after."""
+    found: dict[int, int] = {}
+    waiting: list[tuple[int, int]] = []  # out of place, awaiting a smaller one: the highest first
+    for index, number in enumerate(numbers):
+        if not kept[index]:
+            heapq.heappush(waiting, (-number, index))
+            continue
+        while waiting and -waiting[0][0] > number:
+            found[heapq.heappop(waiting)[1]] = number
+    return found
 
 
 # Writing ---------------------------------------------------------------------------------

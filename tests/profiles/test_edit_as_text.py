@@ -198,8 +198,10 @@ class ApplyTests:
         assert citation.review_state == ReviewState.UNREVIEWED
         assert citation.history.first().change_set == edit
         assert profile_export(profile=mali) == fields["text"].replace(OLD_CLAIM, NEW_CLAIM)
-        message = [str(m) for m in editor_client.get(response.url).context["messages"]]
-        assert message == ["Applied: 1 claims changed."]
+        messages = [str(m) for m in editor_client.get(response.url).context["messages"]]
+        assert messages[0] == "Applied: 1 claims changed."
+        # The reset review is named too (tests/citations/test_review_resets.py says how).
+        assert any("1 review was reset" in message for message in messages[1:])
 
     def test_applying_an_unchanged_text_writes_nothing(self, editor_client, mali):
         fields = opened(editor_client, mali)
@@ -229,7 +231,10 @@ class ErrorTests:
                 f"line {footnote}: footnote [9] is out of order: footnote [8] should come next",
                 f"line {footnote}: footnote [9] is never cited in the text",
             ]
-            assert f"line {marker}: marker [8] has no footnote [8]" in response.text
+            assert (
+                f'<a class="go-to-line" href="#line-{marker}" data-line="{marker}" '
+                f'data-column="0">Line {marker}</a>: marker [8] has no footnote [8]'
+            ) in response.text
             assert "[9] Statement" in response.context["form"]["text"].value()
             assert written() == before
 
@@ -249,6 +254,114 @@ class ErrorTests:
             "line 3: the second line must name the topic, “Cluster Munition Ban Policy”",
         ]
         assert (Profile.objects.count(), written()) == before
+
+
+def stray_nine(text: str) -> str:
+    """Put a stray marker [9] (Mali has 8 footnotes) after the first [2]."""
+    return text.replace("[2]", "[2] [9]", 1)
+
+
+def line_of(text: str, words: str) -> int:
+    return next(number for number, line in enumerate(text.split("\n"), 1) if words in line)
+
+
+class StrayMarkerTests:
+    """One stray [9] is one problem; the six markers it puts out of order are folded under it."""
+
+    def test_the_stray_marker_is_the_one_error_and_its_knock_ons_are_folded(
+        self, editor_client, mali
+    ):
+        fields = opened(editor_client, mali)
+        text = stray_nine(fields["text"])
+        line = line_of(text, "[2] [9]")
+
+        response = submit(editor_client, mali, fields, text)
+
+        form = response.context["form"]
+        assert form.errors["text"] == [f"line {line}: marker [9] has no footnote [9]"]
+        (problem,) = form.problems
+        assert [knock_on.message for knock_on in problem.knock_ons] == [
+            f"marker [{number}] is out of order: it comes after [9]" for number in range(3, 9)
+        ]
+        content = response.text
+        assert "The text has 1 problem (and 6 more that follow from it)" in content
+        assert (
+            '<details class="text-problem__knock-ons">\n'
+            "                  <summary>6 more markers are out of order only because of this one"
+            "</summary>"
+        ) in content
+        assert content.count('class="go-to-line"') == 7
+
+    def test_each_error_links_to_its_line(self, editor_client, mali):
+        fields = opened(editor_client, mali)
+        text = stray_nine(fields["text"])
+        line = line_of(text, "[2] [9]")
+        knock_on = line_of(text, "[3]")
+
+        response = submit(editor_client, mali, fields, text)
+
+        content = response.text
+        assert (
+            f'<a class="go-to-line" href="#line-{line}" data-line="{line}" data-column="0">'
+            f"Line {line}</a>: marker [9] has no footnote [9]"
+        ) in content
+        assert (
+            f'<a class="go-to-line" href="#line-{knock_on}" data-line="{knock_on}" '
+            f'data-column="0">Line {knock_on}</a>: marker [3] is out of order'
+        ) in content
+
+    def test_the_links_lead_to_the_numbered_text_without_javascript(self, editor_client, mali):
+        fields = opened(editor_client, mali)
+        text = stray_nine(fields["text"])
+        line = line_of(text, "[2] [9]")
+
+        response = submit(editor_client, mali, fields, text)
+
+        lines = response.context["form"].numbered_lines
+        assert [numbered.number for numbered in lines] == list(range(1, len(text.split("\n")) + 1))
+        assert [numbered.number for numbered in lines if numbered.has_problem] == sorted(
+            {line, *(line_of(text, f"[{number}]") for number in range(3, 9))}
+        )
+        assert f'<li id="line-{line}" value="{line}" class="has-problem">' in response.text
+        assert (
+            'id="line-1" value="1"><span class="numbered-text__number" aria-hidden="true">1'
+            "</span>" in response.text
+        )
+
+    def test_a_problem_of_the_whole_text_has_no_line_to_link_to(self, editor_client, mali):
+        fields = opened(editor_client, mali)
+
+        response = submit(editor_client, mali, fields, "  \n")
+
+        assert response.context["form"].errors["text"] == ["the file is empty"]
+        assert 'class="go-to-line"' not in response.text
+        assert 'id="numbered-text"' not in response.text
+
+
+class GutterTests:
+    def test_the_text_box_has_a_gutter_of_line_numbers(self, editor_client, mali):
+        response = editor_client.get(url(mali))
+
+        text = response.context["form"]["text"].value()
+        count = len(text.split("\n"))
+        numbers = "\n".join(str(number) for number in range(1, count + 1))
+        assert f'<div class="text-editor__gutter" aria-hidden="true">{numbers}</div>' in (
+            response.text
+        )
+        # Without JavaScript the box neither wraps nor scrolls, so each number is at its line.
+        assert f'rows="{count + 1}"' in response.text
+        assert 'wrap="off"' in response.text
+        assert 'src="/static/monitor/edit-text.js" defer' in response.text
+        assert 'id="numbered-text"' not in response.text  # nothing to point at yet
+
+    def test_the_gutter_follows_the_submitted_text(self, editor_client, mali):
+        fields = opened(editor_client, mali)
+        text = stray_nine(fields["text"]) + "\n\n"
+
+        response = submit(editor_client, mali, fields, text)
+
+        gutter = response.context["form"].gutter
+        assert gutter.split("\n")[-1] == str(len(text.split("\n")))
 
 
 class ConflictTests:

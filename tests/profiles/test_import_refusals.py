@@ -538,3 +538,21 @@ def test_a_footnote_over_several_lines_typed_in_the_admin_comes_back_from_the_ex
     import_text(text, "mali-cluster-munition-ban-policy.txt")
     assert export("mali", "cluster-munition-ban-policy") == text
     assert history_count() == records  # nothing differed, so nothing was written
+
+
+# 7. One mistake, reported once ---------------------------------------------------------------
+
+
+def test_the_importer_names_a_stray_marker_and_folds_the_markers_it_puts_out_of_order(tmp_path):
+    text = profile_text(
+        paragraph="One.[1] Stray.[9] Two.[2] Three.[3]",
+        footnotes="[1] One.\n[2] Two.\n[3] Three.",
+    )
+
+    message = refusal(tmp_path, text)
+
+    assert message.splitlines() == [
+        f"{tmp_path / 'mali.txt'}:9: marker [9] has no footnote [9]",
+        "  (2 more markers are out of order only because of this one: line 9)",
+        "3 problems found; nothing was imported.",
+    ]

@@ -5,7 +5,9 @@ import datetime
 import pytest
 
 from profiles.textformat import (
+    MAX_FOOTNOTES,
     ProfileFormatError,
+    in_order,
     parse_profile,
     read_profile_file,
     render_profile,
@@ -192,3 +194,111 @@ def test_a_section_heading_followed_by_a_sub_heading_is_not_a_status_box():
 
     assert document.status_box == []
     assert [(s.heading, s.level) for s in document.sections] == [("Policy", 1), ("Transit", 2)]
+
+
+# Knock-on problems: one mistake, reported once, with what follows from it folded under it.
+
+STRAY_NINE = profile_text(
+    "Policy\n\nOne.[1] Two.[2] Stray.[9]\n\nThree.[3] Four.[4]\n\nFive.[5]",
+    "[1] One.\n[2] Two.\n[3] Three.\n[4] Four.\n[5] Five.",
+)
+
+
+def refused(text: str) -> ProfileFormatError:
+    with pytest.raises(ProfileFormatError) as caught:
+        parse_profile(text, filename="testland.txt")
+    return caught.value
+
+
+def grouped(error: ProfileFormatError) -> list[tuple[str, list[str]]]:
+    return [(str(real), [str(other) for other in others]) for real, others in error.groups]
+
+
+def test_a_stray_marker_is_the_one_real_problem_and_the_markers_after_it_its_knock_ons():
+    error = refused(STRAY_NINE)
+
+    assert grouped(error) == [
+        (
+            "testland.txt:9: marker [9] has no footnote [9]",
+            [
+                "testland.txt:11: marker [3] is out of order: it comes after [9]",
+                "testland.txt:11: marker [4] is out of order: it comes after [9]",
+                "testland.txt:13: marker [5] is out of order: it comes after [9]",
+            ],
+        )
+    ]
+    assert len(error.problems) == 4  # every problem is still there, for whoever wants them
+
+
+def test_the_message_names_the_real_problem_and_sums_up_its_knock_ons():
+    assert str(refused(STRAY_NINE)).splitlines() == [
+        "testland.txt:9: marker [9] has no footnote [9]",
+        "  (3 more markers are out of order only because of this one: lines 11 and 13)",
+    ]
+
+
+def test_a_stray_marker_whose_footnote_exists_is_named_out_of_order_where_it_stands():
+    text = STRAY_NINE.replace("Stray.[9]", "Stray.[4]").replace("Four.[4]", "Four.[4] Again.")
+
+    assert grouped(refused(text)) == [
+        (
+            "testland.txt:9: marker [4] is out of order: it comes before [3]",
+            [
+                "testland.txt:11: marker [3] is out of order: it comes after [4]",
+                "testland.txt:11: marker [4] is used twice (first on line 9); cite the footnote "
+                "again as a new footnote (e.g. “Ibid.”)",
+            ],
+        )
+    ]
+    assert str(refused(text)).splitlines()[1] == (
+        "  (1 more marker is out of order and 1 more marker is used twice only because of this "
+        "one: line 11)"
+    )
+
+
+def test_a_stray_footnote_is_the_one_real_problem_of_the_footnote_list():
+    text = profile_text(
+        "Policy\n\nOne.[1] Two.[2] Three.[3] Four.[4]",
+        "[1] One.\n[2] Two.\n[7] Stray.\n[3] Three.\n[4] Four.",
+    )
+
+    assert grouped(refused(text)) == [
+        (
+            "testland.txt:13: footnote [7] is out of order: footnote [3] should come next",
+            [
+                "testland.txt:14: footnote [3] is out of order: footnote [8] should come next",
+                "testland.txt:15: footnote [4] is out of order: footnote [8] should come next",
+            ],
+        ),
+        ("testland.txt:13: footnote [7] is never cited in the text", []),
+    ]
+
+
+def test_problems_of_their_own_stay_real_after_a_stray_marker():
+    text = STRAY_NINE.replace("Five.[5]", "Five.[5] Six.[6]")
+
+    assert [real for real, _others in grouped(refused(text))] == [
+        "testland.txt:9: marker [9] has no footnote [9]",
+        "testland.txt:13: marker [6] has no footnote [6]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "kept"),
+    [
+        ([1, 2, 9, 3, 4], [True, True, False, True, True]),
+        ([2, 1], [True, False]),  # no way to tell: the first stays, as before
+        ([1, 3, 2, 4], [True, True, False, True]),
+        ([1, 5, 9, 2, 3, 4], [True, False, False, True, True, True]),
+        ([1, 5, 9, 2, 3], [True, True, True, False, False]),  # a tie: the earlier run stays
+        ([], []),
+    ],
+)
+def test_in_order_keeps_the_longest_growing_run(numbers, kept):
+    assert in_order(numbers) == kept
+
+
+def test_in_order_is_quick_for_the_most_markers_a_profile_may_have():
+    numbers = list(range(MAX_FOOTNOTES, 0, -1))
+
+    assert in_order(numbers) == [True] + [False] * (MAX_FOOTNOTES - 1)
