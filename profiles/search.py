@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -41,9 +42,13 @@ from profiles.snapshots import section_anchors
 # this many words or phrases: SQLite cannot parse the expression of many more.
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 32
-# Profiles per page of results, and passages shown under each profile.
+# A profile's address is two slugs (Country.slug and Topic.slug, each at most 100 characters).
+MAX_ADDRESS_LENGTH = 201
+# Profiles per page of results, passages shown under each profile, and passages per page
+# when searching one profile (all of its matches, from the results' "N more in this profile").
 PROFILES_PER_PAGE = 20
 PASSAGES_PER_PROFILE = 5
+PASSAGES_PER_PAGE = 50
 # A longer passage is shown as an excerpt of about this many characters around its first match.
 EXCERPT_LENGTH = 320
 SEARCH_CONFIG = "english"
@@ -244,6 +249,7 @@ class ProfileResult:
     profile: Profile
     hits: int
     passages: list[Passage]
+    more_url: str = ""  # the search for this profile's matches alone
 
     @property
     def more(self) -> int:
@@ -267,6 +273,28 @@ class SearchResults:
     def page_range(self):
         """The page numbers to link to, with ellipses for long runs."""
         return self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2)
+
+
+@dataclass
+class ProfileMatches(SearchResults):
+    """Every match of a search in one profile (`page` is a Page of Passage, in reading order)."""
+
+    address: str = ""  # the profile asked for, "<country>/<topic>", as searched
+    profile: Profile | None = None  # None when nothing matches (or there is no such profile)
+
+    @property
+    def hits(self) -> int:
+        return self.page.paginator.count if self.page else 0
+
+    @property
+    def everywhere_url(self) -> str:
+        """The same search in every profile."""
+        return "?" + urlencode({"q": self.query})
+
+
+def profile_address(profile: Profile) -> str:
+    """Name a profile for the search's `profile` parameter: "<country>/<topic>"."""
+    return f"{profile.country.slug}/{profile.topic.slug}"
 
 
 def search_public(query: str, *, page: str | int | None = 1) -> SearchResults:
@@ -324,20 +352,75 @@ def search_public(query: str, *, page: str | int | None = 1) -> SearchResults:
     is_match = backend.matcher(parsed, words)
     by_profile: dict[int, ProfileResult] = {}
     for entry in shown:
-        result = by_profile.setdefault(
-            entry.profile_id, ProfileResult(entry.profile, hits[entry.profile_id], [])
-        )
-        result.passages.append(
-            Passage(
-                kind=entry.kind,
-                number=entry.number,
-                heading=entry.heading,
-                url=f"{entry.profile.get_absolute_url()}#{entry.anchor}",
-                segments=highlight(entry.text, is_match),
+        if entry.profile_id not in by_profile:
+            address = profile_address(entry.profile)
+            more_url = "?" + urlencode({"q": text, "profile": address}, safe="/")
+            by_profile[entry.profile_id] = ProfileResult(
+                entry.profile, hits[entry.profile_id], [], more_url
             )
-        )
+        by_profile[entry.profile_id].passages.append(_passage(entry, is_match))
     results.page.object_list = [by_profile[pk] for pk in hits if pk in by_profile]
     return results
+
+
+def search_profile(query: str, *, address: str, page: str | int | None = 1) -> ProfileMatches:
+    """Search the published claims and footnotes of one public profile, named by its
+    address ("<country>/<topic>", as profile_address gives it).
+
+    Return one page of all its matching passages, highlighted, in reading order (claims, then
+    footnotes). Takes a fixed number of queries: count the passages, fetch a page of them
+    (and, on PostgreSQL, the word forms to highlight).
+    """
+    text, truncated = clean_query(query)
+    address = address[:MAX_ADDRESS_LENGTH]
+    results = ProfileMatches(query=text, truncated=truncated, address=address)
+    parsed = parse_query(text)
+    results.words_cut = parsed.cut
+    if not parsed.positive_words:
+        return results
+    results.has_words = True
+
+    country, _slash, topic = address.strip("/").partition("/")
+    backend = _backend()
+    entries = (
+        backend.match(
+            SearchEntry.objects.filter(
+                publication=F("profile__latest_publication"),
+                profile__withdrawn_at__isnull=True,
+                profile__country__slug=country,
+                profile__topic__slug=topic,
+            ),
+            parsed,
+        )
+        .select_related("profile__country", "profile__topic")
+        .defer("normalised", "search_vector")
+        .order_by("kind", "number")
+    )
+    paginator = Paginator(entries, PASSAGES_PER_PAGE)
+    try:
+        results.page = paginator.page(page or 1)
+    except (PageNotAnInteger, EmptyPage):
+        results.page_not_found = str(page)[:20]
+        results.page = paginator.page(1)
+    shown = list(results.page.object_list)
+    if not shown:
+        return results
+
+    results.profile = shown[0].profile
+    words = {fold(word) for entry in shown for word in WORD.findall(entry.text)}
+    is_match = backend.matcher(parsed, words)
+    results.page.object_list = [_passage(entry, is_match) for entry in shown]
+    return results
+
+
+def _passage(entry: SearchEntry, is_match: Callable[[str], bool]) -> Passage:
+    return Passage(
+        kind=entry.kind,
+        number=entry.number,
+        heading=entry.heading,
+        url=f"{entry.profile.get_absolute_url()}#{entry.anchor}",
+        segments=highlight(entry.text, is_match),
+    )
 
 
 def highlight(text: str, is_match: Callable[[str], bool]) -> list[tuple[str, bool]]:

@@ -353,6 +353,33 @@ class QueryCountTests:
 
         assert response.context["results"].profile_count == 8
 
+    def profile_expected(self) -> int:
+        # Last-modified check, count the passages, a page of them; on PostgreSQL the word forms.
+        return self.expected() - 1
+
+    def test_one_profiles_matches(self, client, django_assert_num_queries):
+        one = publish_profile_saying("Testland spotted a dugong.", country="Testland")
+        address = f"testland/{one.topic.slug}"
+
+        with django_assert_num_queries(self.profile_expected()):
+            response = search(client, "dugong", profile=address)
+
+        assert response.context["results"].hits == 1
+
+    def test_a_profile_with_many_matches(self, client, django_assert_num_queries):
+        many = publish_profile_saying(
+            "Dugong met another dugong.",
+            country="Testland",
+            claims=search_module.PASSAGES_PER_PAGE + 5,
+        )
+        address = f"testland/{many.topic.slug}"
+
+        with django_assert_num_queries(self.profile_expected()):
+            response = search(client, "dugong met", profile=address)
+
+        assert response.context["results"].hits == search_module.PASSAGES_PER_PAGE + 5
+        assert len(response.context["results"].page) == search_module.PASSAGES_PER_PAGE
+
     def test_publishing_indexes_in_a_fixed_number_of_queries(self, published_mali):
         small = publish_profile_saying("A dugong.", country="Smalland").latest_publication
         large = published_mali.latest_publication
@@ -363,6 +390,139 @@ class QueryCountTests:
             search_module.search_index_publication(publication=large)
 
         assert len(small_queries) == len(mali_queries) <= 3
+
+
+def publish_profile_with(texts: list[str], *, country: str) -> Profile:
+    """Create and publish a profile with one claim, citing one footnote, for each text."""
+    new = make_profile(country=make_country(country))
+    section = make_section(profile=new, heading="Policy")
+    for text in texts:
+        make_citation(claim=make_claim(section=section, text=text))
+    profile_publish(profile=new)
+    new.refresh_from_db()
+    return new
+
+
+def text_of(passage) -> str:
+    return "".join(text for text, _marked in passage.segments)
+
+
+QUOKKAS = [f"Sighting {number}: a quokka in the park." for number in range(1, 8)]
+
+
+class ProfileMatchesTests:
+    """ "N more in this profile" leads to every match of that profile, highlighted."""
+
+    @pytest.fixture
+    def testland(self):
+        publish_profile_with(["Otherland saw a quokka too."], country="Otherland")
+        return publish_profile_with(QUOKKAS, country="Testland")
+
+    def follow_more(self, client, testland):
+        results = search(client, "quokka")
+        (result,) = [r for r in results.context["results"].page if r.profile == testland]
+        return results, result, client.get(f"/search/{result.more_url}")
+
+    def test_n_more_links_to_the_search_in_that_profile(self, client, testland):
+        results, result, _matches = self.follow_more(client, testland)
+
+        address = f"testland/{testland.topic.slug}"
+        assert result.more == len(QUOKKAS) - search_module.PASSAGES_PER_PROFILE
+        assert result.more_url == f"?q=quokka&profile={address}"
+        assert (
+            f'<a class="search-result__more" href="?q=quokka&amp;profile={address}">'
+            f"{result.more} more in this profile"
+        ) in results.content.decode()
+
+    def test_it_lists_every_match_of_that_profile_and_the_remaining_ones(self, client, testland):
+        _results, result, response = self.follow_more(client, testland)
+
+        matches = response.context["results"]
+        listed = [text_of(passage) for passage in matches.page]
+        remaining = set(QUOKKAS) - {text_of(passage) for passage in result.passages}
+        assert len(remaining) == result.more
+        assert remaining <= set(listed)
+        assert listed == QUOKKAS  # every match of Testland, in reading order, and no other
+        assert matches.profile == testland
+        assert matches.hits == len(QUOKKAS)
+
+    def test_the_matches_are_highlighted_and_lead_to_their_anchors(self, client, testland):
+        _results, _result, response = self.follow_more(client, testland)
+
+        content = response.content.decode()
+        url = testland.get_absolute_url()
+        for passage in response.context["results"].page:
+            assert marked(passage) == ["quokka"]
+            assert passage.url == f"{url}#policy"
+        assert content.count("<mark>quokka</mark>") == len(QUOKKAS)
+        assert content.count(f'href="{url}#policy"') == len(QUOKKAS)
+        assert 'id="match-1"' in content and f'id="match-{len(QUOKKAS)}"' in content
+        assert '<meta name="robots" content="noindex">' in content
+        assert "7 passages of this profile match <strong>quokka</strong>" in content
+        assert 'href="?q=quokka">← Every profile that matches' in content
+
+    def test_footnotes_lead_to_their_numbers(self, client, published_mali):
+        response = search(client, "Lomé Regional Seminar", profile=MALI_URL[11:-1])
+
+        passages = list(response.context["results"].page)
+        assert [passage.url for passage in passages] == [
+            f"{MALI_URL}#fn-2",
+            f"{MALI_URL}#fn-6",
+            f"{MALI_URL}#fn-8",
+        ]
+        assert "<mark>Lomé Regional Seminar</mark>" in response.content.decode()
+
+    def test_the_search_box_keeps_to_the_profile(self, client, testland):
+        response = search(client, "quokka", profile=f"testland/{testland.topic.slug}")
+
+        assert (
+            f'<input type="checkbox" name="profile" value="testland/{testland.topic.slug}" '
+            "checked> Only in Testland"
+        ) in response.content.decode()
+
+    def test_the_matches_come_by_pages(self, client, testland, monkeypatch):
+        monkeypatch.setattr(search_module, "PASSAGES_PER_PAGE", 3)
+        address = f"testland/{testland.topic.slug}"
+
+        first = search(client, "quokka", profile=address)
+        third = search(client, "quokka", profile=address, page="3")
+
+        assert [text_of(p) for p in first.context["results"].page] == QUOKKAS[:3]
+        assert [text_of(p) for p in third.context["results"].page] == QUOKKAS[6:]
+        assert 'id="match-7"' in third.content.decode()
+        next_page = f"?q=quokka&amp;profile={address.replace('/', '%2F')}&amp;page=2"
+        assert f'href="{next_page}"' in first.content.decode()
+
+    def test_a_draft_change_is_not_found_until_published(self, client, published_mali):
+        claim = Claim.objects.get(
+            section__profile=published_mali, text__startswith="Mali has stated several"
+        )
+        claim.text = "Mali has said that it never used zeppelins."
+        claim.save()
+        address = MALI_URL[11:-1]
+
+        response = search(client, "zeppelins", profile=address)
+
+        assert response.context["results"].profile is None
+        assert "No passage of a published profile" in response.content.decode()
+        assert search(client, '"stated several times"', profile=address).context["results"].hits
+
+    def test_a_withdrawn_profile_has_no_matches(self, client, published_mali):
+        profile_withdraw(profile=published_mali)
+
+        response = search(client, "Lusaka", profile=MALI_URL[11:-1])
+
+        assert response.context["results"].hits == 0
+        assert MALI_URL not in response.content.decode()
+
+    @pytest.mark.parametrize(
+        "address", ["nowhere/cluster-munition-ban-policy", "mali", "/", "x" * 5000, "mali/../"]
+    )
+    def test_an_unknown_profile_says_so(self, client, published_mali, address):
+        response = search(client, "Lusaka", profile=address)
+
+        assert response.context["results"].hits == 0
+        assert b"No passage of a published profile at" in response.content
 
 
 class PageTests:
