@@ -676,14 +676,21 @@ def edit_text_view(model_admin, request, object_id):
 # The one-page editor ---------------------------------------------------------------------------
 
 # What saving the one-page editor may write: claims (added, changed, deleted with their
-# footnotes and the footnotes' source links) and footnotes' text.
+# footnotes and the footnotes' source links), footnotes (added with the sources read from
+# their text, changed, removed with their source links) and sections' headings.
 EDITOR_PERMISSIONS = [
     "profiles.add_claim",
     "profiles.change_claim",
     "profiles.delete_claim",
+    "profiles.change_section",
+    "citations.add_citation",
     "citations.change_citation",
     "citations.delete_citation",
+    "citations.add_citationsource",
+    "citations.change_citationsource",
     "citations.delete_citationsource",
+    "citations.add_source",
+    "citations.change_source",
 ]
 
 
@@ -735,6 +742,8 @@ def _editor_page(model_admin, request, profile, draft):
         "draft": draft,
         "sections": draft.section_views(),
         "problems": draft.problems(),
+        "heading_problems": draft.heading_problems(),
+        "problem_count": len(draft.problems()) + len(draft.heading_problems()),
         "can_edit": can_edit,
         "editor_url": reverse("admin:profiles_profile_editor", args=[profile.pk]),
         "draft_url": reverse(

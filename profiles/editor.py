@@ -3,17 +3,18 @@ sections, paragraphs, claims with their footnotes), edited in one form and saved
 change set.
 
 The form is a draft of the profile's claims (EditorDraft): their order, each claim's section
-and paragraph, its text and its footnotes' texts, with the version each row was opened at.
-The structural buttons (add a claim or a paragraph before or after one, move a claim up or
-down, delete one) are submit buttons of that form: each changes the draft and shows it again,
+and paragraph, its text and its footnotes' texts, and the sections' headings, with the version
+each row was opened at. The structural buttons (add a claim or a paragraph before or after
+one, move a claim up or down, delete one, add or remove a footnote) are submit buttons of
+that form: each changes the draft and shows it again,
 writing nothing, so the page works without JavaScript. Saving (profile_edit) applies the whole
 draft in one transaction and one change set, through save() and delete() so that history
 records the editor, renumbering positions and paragraphs where the order changed.
 
 A save is refused, with what the others changed, when someone else changed since the page was
-opened a claim or footnote this save changes, or the order of a section whose order this save
-changes (history/versions.py finds their records). The draft is then rebased onto their
-changes, keeping the editor's, so that saving again goes through without undoing theirs.
+opened a claim, footnote or heading this save changes, or the order of a section whose order
+this save changes (history/versions.py finds their records). The draft is then rebased onto
+their changes, keeping the editor's, so that saving again goes through without undoing theirs.
 
 Over 700 lines because the draft, its structural changes and its save share one picture of
 the profile (rows keyed by claim, sections by their order's signature) that a reader needs
@@ -32,23 +33,30 @@ from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 
 from citations.models import Citation, CitationSource, ReviewState
+from citations.services import citations_link_sources
 from history.changesets import change_set
 from history.forms import SAVE_AGAIN
 from history.versions import VERSION_ATTR, Changes, changes_since, latest_version
 from history.writer import HistoryWriter
-from profiles.models import ChangeSet, Claim, Profile, Section
-from profiles.textformat import written_text_problem
+from profiles.models import ChangeSet, Claim, Profile, Section, SectionKind
+from profiles.textformat import (
+    FORBIDDEN_CHARACTER,
+    MAX_HEADING_LENGTH,
+    is_heading,
+    written_text_problem,
+)
 
 REASON = "Edited on the one-page editor"
 
-# Claim keys in the form: a stored claim's id, or "new-<n>" for one added on this page.
+# Claim and footnote keys in the form: a stored row's id, or "new-<n>" for one added on this
+# page (claims and footnotes draw their <n> from one counter, so that no two keys are alike).
 KEY = re.compile(r"^(?:\d{1,18}|new-\d{1,6})$")
 # How many characters a line of a claim's or a footnote's text box holds, roughly, at full
 # width: the server sizes each box to its text so that all of it shows without JavaScript.
 CLAIM_LINE = 80
 FOOTNOTE_LINE = 60
-# The structural buttons' operations: "<name>:<claim key>" or, for "paragraph-end",
-# "<name>:<section id>".
+# The structural buttons' operations: "<name>:<claim key>"; for "paragraph-end",
+# "<name>:<section id>"; for "footnote-delete" and "footnote-restore", "<name>:<footnote key>".
 OPERATIONS = {
     "insert-before",
     "insert-after",
@@ -59,6 +67,9 @@ OPERATIONS = {
     "down",
     "delete",
     "restore",
+    "footnote-add",
+    "footnote-delete",
+    "footnote-restore",
 }
 
 
@@ -82,15 +93,31 @@ def normalise_newlines(text: str) -> str:
 
 @dataclass
 class FootnoteRow:
-    """A claim's footnote (citation): its text as edited, and the version it was opened at."""
+    """A claim's footnote (citation): its text as edited, and the version it was opened at;
+    pk None and key "new-<n>" for one added on this page."""
 
-    pk: int
+    pk: int | None
     text: str
     version: int | None
     citation: Citation | None = None  # as stored: its review state, for the badge
     number: int = 0  # shown as "[n]": numbers are never stored
     error: str = ""
     conflict: str = ""
+    key: str = ""
+    deleted: bool = False
+    focus: bool = False  # the footnote a button just added
+
+    def __post_init__(self):
+        if not self.key:
+            self.key = str(self.pk)
+
+    @property
+    def is_new(self) -> bool:
+        return self.pk is None
+
+    @property
+    def anchor(self) -> str:
+        return f"footnote-{self.key}"
 
     @property
     def rows(self) -> int:
@@ -144,6 +171,26 @@ class ClaimRow:
     def unsourced(self) -> bool:
         return not self.footnotes and not self.no_citation_needed
 
+    @property
+    def kept_footnotes(self) -> list[FootnoteRow]:
+        """The footnotes the draft keeps (not marked for removal), numbered on the page."""
+        return [footnote for footnote in self.footnotes if not footnote.deleted]
+
+
+@dataclass
+class HeadingRow:
+    """A section's heading as edited, and the version of the section it was opened at."""
+
+    section: Section
+    text: str
+    version: int | None
+    error: str = ""
+    conflict: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.section.heading
+
 
 @dataclass
 class ParagraphView:
@@ -160,6 +207,7 @@ class SectionView:
     section: Section
     paragraphs: list[ParagraphView]
     opened: str  # the section's structure when the page was opened (signature())
+    heading: HeadingRow | None = None  # None for the summary, which has no heading
 
 
 def signature(rows) -> str:
@@ -199,8 +247,10 @@ def editor_tree(profile_id: int) -> Profile | None:
         .annotate(**{VERSION_ATTR: latest_version(Claim)})
         .prefetch_related(Prefetch("citations", queryset=citations))
     )
-    sections = Section.objects.order_by("position").prefetch_related(
-        Prefetch("claims", queryset=claims)
+    sections = (
+        Section.objects.order_by("position")
+        .annotate(**{VERSION_ATTR: latest_version(Section)})
+        .prefetch_related(Prefetch("claims", queryset=claims))
     )
     return (
         Profile.objects.select_related("country", "topic", "latest_publication")
@@ -217,10 +267,19 @@ class EditorDraft:
     structural buttons change it (apply); profile_edit() saves it.
     """
 
-    def __init__(self, profile: Profile, rows: list[ClaimRow], opened: dict[int, str], next_new):
+    def __init__(
+        self,
+        profile: Profile,
+        rows: list[ClaimRow],
+        opened: dict[int, str],
+        next_new,
+        headings: dict[int, HeadingRow] | None = None,
+    ):
         self.profile = profile
         self.sections = list(profile.sections.all())
         self.rows = rows
+        # Section id -> its heading; the summary has none (its heading is empty by design).
+        self.headings = headings if headings is not None else _stored_headings(self.sections)
         self.opened = opened  # section id -> its signature when the page was opened
         self.next_new = next_new
         self.conflicts: list[str] = []  # what the others changed, when a save was refused
@@ -268,7 +327,7 @@ class EditorDraft:
         stored = {
             claim.pk: claim for section in profile.sections.all() for claim in section.claims.all()
         }
-        rows, seen = [], set()
+        rows, seen, seen_footnotes = [], set(), set()
         for key in data.getlist("claim"):
             if not KEY.match(key) or key in seen:
                 raise BadDraft(f"Unknown claim key {key!r}.")
@@ -288,32 +347,40 @@ class EditorDraft:
             )
             claim = stored.get(row.pk) if row.pk is not None else None
             row.claim = claim
-            posted = {
-                pk: fid
-                for fid in _split(data.get(f"{prefix}footnotes", ""))
-                if (pk := _int(fid)) is not None
-            }
             citations = {c.pk: c for c in claim.citations.all()} if claim else {}
-            # The footnotes the page showed, as edited; then any added since, as stored.
-            for pk in posted:
-                if f"f-{pk}-text" not in data:
-                    raise BadDraft(f"Footnote {pk} has no text field.")
+            posted: set[int | None] = set()
+            # The footnotes the page showed, as edited; then any added since, as stored,
+            # before those added on this page (which are saved after the claim's others).
+            for fkey in _split(data.get(f"{prefix}footnotes", "")):
+                if not KEY.match(fkey) or fkey in seen_footnotes or f"f-{fkey}-text" not in data:
+                    raise BadDraft(f"Footnote {fkey!r} is not one this page wrote.")
+                seen_footnotes.add(fkey)
+                pk = _int(fkey)
+                posted.add(pk)
                 row.footnotes.append(
                     FootnoteRow(
                         pk=pk,
-                        text=normalise_newlines(data.get(f"f-{pk}-text", "")),
-                        version=_int(data.get(f"f-{pk}-version")),
+                        key=fkey,
+                        text=normalise_newlines(data.get(f"f-{fkey}-text", "")),
+                        version=_int(data.get(f"f-{fkey}-version")),
                         citation=citations.get(pk),
+                        deleted=bool(data.get(f"f-{fkey}-deleted")),
                     )
                 )
             for pk, citation in citations.items():
                 if pk not in posted:
                     version = getattr(citation, VERSION_ATTR, None)
                     row.footnotes.append(FootnoteRow(pk, citation.text, version, citation))
+            row.footnotes.sort(key=lambda footnote: footnote.is_new)
             rows.append(row)
         opened = {pk: data.get(f"opened-{pk}", "") for pk in sections}
         next_new = _int(data.get("next_new")) or 1
-        draft = cls(profile, _grouped(rows, list(sections)), opened, next_new)
+        headings = _stored_headings(sections.values())
+        for pk, heading in headings.items():
+            if f"s-{pk}-heading" in data:
+                heading.text = " ".join(data.get(f"s-{pk}-heading", "").split())
+                heading.version = _int(data.get(f"s-{pk}-version"))
+        draft = cls(profile, _grouped(rows, list(sections)), opened, next_new, headings)
         draft._normalise_paragraphs()
         return draft
 
@@ -337,9 +404,27 @@ class EditorDraft:
             row = self._new_row(section_id, paragraph)
             self.rows.insert(index + 1, row)
             return self._changed(row)
+        if name in ("footnote-delete", "footnote-restore"):
+            found = self._footnote(target)
+            if found is None:
+                return None
+            row, footnote = found
+            if footnote.is_new:
+                row.footnotes.remove(footnote)  # never saved: nothing to undo
+            else:
+                footnote.deleted = name == "footnote-delete"
+            return self._changed(row, focus=False)
         row = self._row(target)
         if row is None:
             return None
+        if name == "footnote-add":
+            if row.deleted:
+                return None
+            footnote = FootnoteRow(None, "", None, key=f"new-{self.next_new}", focus=True)
+            self.next_new += 1
+            row.footnotes.append(footnote)
+            self._changed(row, focus=False)
+            return footnote.anchor
         index = self.rows.index(row)
         if name in ("insert-before", "insert-after"):
             new = self._new_row(row.section_id, row.paragraph)
@@ -371,6 +456,13 @@ class EditorDraft:
 
     def _row(self, key: str) -> ClaimRow | None:
         return next((row for row in self.rows if row.key == key), None)
+
+    def _footnote(self, key: str) -> tuple[ClaimRow, FootnoteRow] | None:
+        for row in self.rows:
+            for footnote in row.footnotes:
+                if footnote.key == key:
+                    return row, footnote
+        return None
 
     def _new_row(self, section_id: int, paragraph: int) -> ClaimRow:
         key = f"new-{self.next_new}"
@@ -420,7 +512,7 @@ class EditorDraft:
         number = 0
         for row in self.rows:
             for footnote in row.footnotes:
-                if not row.deleted:
+                if not (row.deleted or footnote.deleted):
                     number += 1
                     footnote.number = number
                 else:
@@ -441,7 +533,14 @@ class EditorDraft:
                 if not paragraphs or paragraphs[-1].number != row.paragraph:
                     paragraphs.append(ParagraphView(row.paragraph, []))
                 paragraphs[-1].rows.append(row)
-            views.append(SectionView(section, paragraphs, self.opened.get(section.pk, "")))
+            views.append(
+                SectionView(
+                    section,
+                    paragraphs,
+                    self.opened.get(section.pk, ""),
+                    self.headings.get(section.pk),
+                )
+            )
         return views
 
     def planned_signature(self, section_id: int) -> str:
@@ -451,11 +550,15 @@ class EditorDraft:
 
     @property
     def has_errors(self) -> bool:
-        return any(row.errors or any(f.error for f in row.footnotes) for row in self.rows)
+        return bool(self.problems() or self.heading_problems())
 
     def problems(self) -> list[ClaimRow]:
         """The rows with an error, in reading order: the page lists them above the form."""
         return [row for row in self.rows if row.errors or any(f.error for f in row.footnotes)]
+
+    def heading_problems(self) -> list[HeadingRow]:
+        """The headings with an error, in order: the page lists them above the form too."""
+        return [heading for heading in self.headings.values() if heading.error]
 
     # Checking -------------------------------------------------------------------------------
 
@@ -475,16 +578,40 @@ class EditorDraft:
                 elif problem := written_text_problem(row.text, "the claim"):
                     row.errors.append(_sentence(problem))
             for footnote in row.footnotes:
+                if footnote.deleted:
+                    continue
                 if footnote.citation is not None and footnote.text == footnote.citation.text:
                     continue
                 if not footnote.text.strip():
-                    footnote.error = (
-                        "A footnote cannot be empty: write its text, or delete the footnote "
-                        "on the claim's full form."
-                    )
+                    footnote.error = "A footnote cannot be empty: write its text, or remove it."
                 elif problem := written_text_problem(footnote.text, "the footnote", footnote=True):
                     footnote.error = _sentence(problem)
+        for heading in self.headings.values():
+            heading.error = _heading_problem(heading.text) if heading.changed else ""
         return not self.has_errors
+
+
+def _stored_headings(sections) -> dict[int, HeadingRow]:
+    return {
+        section.pk: HeadingRow(section, section.heading, getattr(section, VERSION_ATTR, None))
+        for section in sections
+        if section.kind != SectionKind.SUMMARY
+    }
+
+
+def _heading_problem(text: str) -> str:
+    """Say why a heading typed in the editor would not come back the same from the
+    plain-text export, or return ""."""
+    if not text:
+        return "A section needs a heading."
+    if len(text) > MAX_HEADING_LENGTH:
+        return f"A heading holds at most {MAX_HEADING_LENGTH} characters; this one has {len(text)}."
+    if FORBIDDEN_CHARACTER.search(text) or not is_heading(text):
+        return (
+            "The text format would not read this as a heading: leave out footnote markers "
+            "(“[1]”), control characters and a closing full stop."
+        )
+    return ""
 
 
 def _sentence(problem: str) -> str:
@@ -578,6 +705,8 @@ class _State:
     current: dict[int, str]  # section id -> its signature now
     claim_changes: dict[int, Changes]
     citation_changes: dict[int, Changes]
+    sections: dict[int, Section]
+    section_changes: dict[int, Changes]
 
     @classmethod
     def read(cls, profile: Profile, draft: EditorDraft) -> _State:
@@ -605,13 +734,21 @@ class _State:
         opened_claims = {row.pk: row.version for row in existing}
         # Claims added since the page was opened are not on it: their records say who.
         opened_claims.update({pk: None for pk in claims if pk not in opened_claims})
-        opened_citations = {f.pk: f.version for row in existing for f in row.footnotes}
+        opened_citations = {
+            f.pk: f.version for row in existing for f in row.footnotes if not f.is_new
+        }
+        # Only the headings this save changes are checked (and their sections locked).
+        opened_sections = {
+            pk: heading.version for pk, heading in draft.headings.items() if heading.changed
+        }
         return cls(
             claims=claims,
             citations=citations,
             current=current,
             claim_changes=changes_since(Claim, opened_claims),
             citation_changes=changes_since(Citation, opened_citations),
+            sections=Section.objects.filter(profile=profile).in_bulk(),
+            section_changes=changes_since(Section, opened_sections),
         )
 
     def base(self, model_changes: dict, pk: int, stored):
@@ -625,6 +762,15 @@ class _State:
 
 def _refuse_stale(draft: EditorDraft, state: _State) -> None:
     conflicts = []
+    for heading in draft.headings.values():
+        message = _heading_conflict(state, heading)
+        if message:
+            heading.conflict = message
+            conflicts.append(
+                format_html(
+                    '<a href="#section-{}">Heading “{}”</a>', heading.section.pk, heading.text
+                )
+            )
     for section in draft.sections:
         opened = draft.opened.get(section.pk, "")
         mine = draft.planned_signature(section.pk) != opened
@@ -639,7 +785,9 @@ def _refuse_stale(draft: EditorDraft, state: _State) -> None:
         if message:
             row.conflict = message
             conflicts.append(format_html('<a href="#{}">{}</a>', row.anchor, _short(row.text)))
-        for footnote in row.footnotes:
+        for footnote in list(row.footnotes):
+            if footnote.is_new:
+                continue
             message = _footnote_conflict(state, row, footnote)
             if message:
                 footnote.conflict = message
@@ -745,7 +893,8 @@ def _claim_conflict(draft: EditorDraft, state: _State, row: ClaimRow) -> str:
         # Saving again adds it back, as a new claim, with the editor's text.
         row.key = f"new-{draft.next_new}"
         draft.next_new += 1
-        row.version, row.claim, row.footnotes = None, None, []
+        row.version, row.claim = None, None
+        row.footnotes = [footnote for footnote in row.footnotes if footnote.is_new]
         return format_html(
             "{} deleted this claim (or moved it to another profile) after you opened this page. "
             "It is shown with your text as a new claim, without its footnotes: delete it here to "
@@ -795,8 +944,10 @@ def _footnote_conflict(state: _State, row: ClaimRow, footnote: FootnoteRow) -> s
     if row.deleted:
         return ""
     if stored is None:
-        who = changes.writers() if changes else "Someone"
         row.footnotes.remove(footnote)
+        if footnote.deleted:
+            return ""  # removed, as this save would have done
+        who = changes.writers() if changes else "Someone"
         return format_html(
             "{} deleted footnote “{}” after you opened this page; it is no longer shown. {}",
             who,
@@ -812,9 +963,37 @@ def _footnote_conflict(state: _State, row: ClaimRow, footnote: FootnoteRow) -> s
         return ""
     if not mine:
         footnote.text = stored.text
+        if not footnote.deleted:
+            return ""
+    kept = "It is still marked for removal." if footnote.deleted else "Your text is kept below."
+    return format_html(
+        "{} changed this footnote after you opened this page:<ul>{}</ul> {} {}",
+        changes.writers(),
+        format_html_join("", "<li>{}: {} → {}</li>", changes.field_changes(theirs)),
+        kept,
+        SAVE_AGAIN,
+    )
+
+
+def _heading_conflict(state: _State, heading: HeadingRow) -> str:
+    """Compare a heading this save changes with what others did to it since; take theirs
+    where the editor left it as opened, and say what they did when both changed it."""
+    if not heading.changed:
+        return ""
+    changes = state.section_changes.get(heading.section.pk)
+    stored = state.sections.get(heading.section.pk)
+    if changes is None or stored is None:
+        return ""
+    heading.version = changes.version
+    theirs = changes.changed_fields(["heading"]) if changes.base is not None else ["heading"]
+    opened = changes.base.heading if changes.base is not None else stored.heading
+    heading.section.heading = stored.heading  # what "changed" compares with from now on
+    if not theirs or heading.text == opened or heading.text == stored.heading:
+        if heading.text == opened:
+            heading.text = stored.heading
         return ""
     return format_html(
-        "{} changed this footnote after you opened this page:<ul>{}</ul> Your text is kept "
+        "{} changed this heading after you opened this page:<ul>{}</ul> Your heading is kept "
         "below. {}",
         changes.writers(),
         format_html_join("", "<li>{}: {} → {}</li>", changes.field_changes(theirs)),
@@ -828,7 +1007,18 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
         "claim{s} added": 0,
         "claim{s} deleted": 0,
         "footnote{s} edited": 0,
+        "footnote{s} added": 0,
+        "footnote{s} removed": 0,
+        "heading{s} edited": 0,
     }
+
+    for heading in draft.headings.values():
+        section = state.sections.get(heading.section.pk)
+        if section is None or heading.text == section.heading:
+            continue
+        section.heading = heading.text
+        writer.save(section, update_fields=["heading"])
+        counts["heading{s} edited"] += 1
 
     # Deleted claims go first, footnotes and their source links first, so that every
     # record names the editor (a cascade would not).
@@ -842,6 +1032,19 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
             writer.delete(citation)
         writer.delete(claim)
         counts["claim{s} deleted"] += 1
+
+    # Removed footnotes of kept claims, their source links first, likewise.
+    for row in draft.rows:
+        if row.deleted:
+            continue
+        for footnote in row.footnotes:
+            citation = state.citations.get(footnote.pk) if footnote.deleted else None
+            if citation is None:
+                continue
+            for link in citation.source_links.all():
+                writer.delete(link)
+            writer.delete(citation)
+            counts["footnote{s} removed"] += 1
 
     # Where each kept claim ends up: sections whose order changed are numbered from 1.
     restructured = {
@@ -908,13 +1111,30 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
             separator="" if first else " ",
         )
         writer.save(claim)
-        row.key = str(claim.pk)
+        row.key, row.claim = str(claim.pk), claim
         counts["claim{s} added"] += 1
+
+    # New footnotes go after the claim's others (their sources are read from their text
+    # below, as the admin does when a footnote is saved).
+    added: list[Citation] = []
+    for row in kept:
+        new = [footnote for footnote in row.footnotes if footnote.is_new and not footnote.deleted]
+        if not new:
+            continue
+        claim = state.claims.get(row.pk) or row.claim
+        stored = claim.citations.all() if claim.pk in state.claims else []
+        position = max((citation.position for citation in stored), default=0)
+        for footnote in new:
+            position += 1
+            citation = Citation(claim=claim, position=position, text=footnote.text)
+            writer.save(citation)
+            added.append(citation)
+            counts["footnote{s} added"] += 1
 
     for row in kept:
         for footnote in row.footnotes:
             citation = state.citations.get(footnote.pk)
-            if citation is None or footnote.text == citation.text:
+            if citation is None or footnote.deleted or footnote.text == citation.text:
                 continue
             base = state.base(state.citation_changes, citation.pk, citation)
             if base is not None and footnote.text == base.text:
@@ -923,6 +1143,9 @@ def _write(draft: EditorDraft, state: _State, writer: HistoryWriter) -> EditResu
             citation.text = footnote.text
             writer.save(citation)
             counts["footnote{s} edited"] += 1
+    # Last, so that an "Ibid." reads the footnote before it as saved.
+    if added:
+        citations_link_sources(citations=added, user=writer.user, reason=writer.reason)
     counts["section{s} reordered"] = sum(
         _reordered(draft.opened.get(pk, ""), draft.planned_signature(pk)) for pk in restructured
     )

@@ -86,3 +86,32 @@ def test_a_claim_form_opened_from_the_editor_comes_back_to_the_claim(page, trans
         f"{page.url.split('#')[0].split('/admin/')[0]}/admin/profiles/profile/{profile.pk}/editor/#claim-{claim.pk}"
     )
     expect(page.locator(f"#claim-{claim.pk}-text")).to_have_value("Edited on the claim's own form.")
+
+
+def test_an_editor_adds_a_footnote_and_renames_a_heading(page, transactional_db):
+    sync_roles(apps)
+    make_country("Mali", iso3="MLI")
+    profile = import_profile_file(MALI)
+    claim = Claim.objects.filter(section__profile=profile).order_by(
+        "section__position", "position"
+    )[1]
+    section = claim.section
+    make_member("editor", EDITORS, password=PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": WIDTHS[1280]})
+    log_in(page, "editor")
+    page.goto(f"/admin/profiles/profile/{profile.pk}/editor/")
+
+    page.fill(f"#section-{section.pk}-heading", "Policy and practice")
+    page.locator(f"#claim-{claim.pk}").get_by_role("button", name="+ Footnote").click()
+
+    # The page comes back with an empty footnote box, focused, and the heading kept.
+    expect(page.locator("#footnote-new-1-text")).to_be_focused()
+    expect(page.locator(f"#section-{section.pk}-heading")).to_have_value("Policy and practice")
+    audit(page, "editor-5-footnote-added")
+
+    page.keyboard.type("Statement of Mali, Oslo, 3 December 2008.")
+    page.keyboard.press("Control+S")
+
+    expect(page.locator(".messagelist")).to_contain_text("1 footnote added, 1 heading edited")
+    added = claim.citations.get(text="Statement of Mali, Oslo, 3 December 2008.")
+    expect(page.locator(f"#footnote-{added.pk}-text")).to_be_visible()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from citations.models import Citation, CitationSource, ReviewState
+from citations.services import citations_link_sources
 from history.changesets import change_set
 from profiles.models import ChangeSet, Claim
 from profiles.roles import EDITORS
@@ -378,6 +379,257 @@ def test_an_empty_new_claim_is_refused(editor_client, mali):
 
     assert "Write the claim&#x27;s text, or delete the claim." in response.content.decode()
     assert Claim.objects.filter(section__profile=mali).count() == len(claims_of(mali))
+
+
+# Footnotes added and removed in place ----------------------------------------------------------
+
+DUBLIN = (
+    "Statement of Mali, Committee of the Whole on Article 1, Dublin Diplomatic Conference on "
+    "Cluster Munitions, 27 May 2008. Notes by Landmine Action."
+)
+
+
+def footnote_numbers(response) -> list[tuple[str, int]]:
+    """The footnotes the page shows, in reading order, with their numbers."""
+    draft = response.context["draft"]
+    return [
+        (footnote.key, footnote.number)
+        for row in draft.rows
+        for footnote in row.footnotes
+        if footnote.number
+    ]
+
+
+def test_a_footnote_added_in_place_is_a_citation_by_the_editor_with_its_sources(
+    editor_client, editor, mali
+):
+    claim = claims_of(mali)[1]
+    before = list(claim.citations.order_by("position"))
+    page = editor_client.get(editor_url(mali))
+    numbered = footnote_numbers(page)
+
+    # Without JavaScript: the button shows the page again with an empty footnote box.
+    shown = submit(editor_client, mali, page, op=f"footnote-add:{claim.pk}")
+    assert shown.status_code == 200
+    assert list(claim.citations.order_by("position")) == before
+    assert 'name="f-new-1-text"' in shown.content.decode()
+    # Numbered in reading order: it follows the claim's others, and the later ones move on.
+    after = footnote_numbers(shown)
+    assert [number for _key, number in after] == list(range(1, len(numbered) + 2))
+    last_of_claim = str(before[-1].pk) if before else None
+    keys = [key for key, _number in after]
+    if last_of_claim:
+        assert keys.index("new-1") == keys.index(last_of_claim) + 1
+
+    response = submit(editor_client, mali, shown, changes={"f-new-1-text": DUBLIN})
+
+    assert response.status_code == 302
+    added = claim.citations.get(text=DUBLIN)
+    assert added.position == max((c.position for c in before), default=0) + 1
+    record = added.history.get()
+    assert (record.history_type, record.history_user) == ("+", editor)
+    assert added.text_changed_by == editor
+    assert ChangeSet.objects.get(pk=record.change_set_id).user == editor
+    # Its sources are read from its text, as the admin does when a footnote is saved.
+    assert added.source_links.exists()
+    assert citations_link_sources(citations=[added]) == {}
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert f"Saved {mali}: 1 footnote added." in messages
+    # The page numbers it among the others.
+    page = editor_client.get(editor_url(mali))
+    number = dict(footnote_numbers(page))[str(added.pk)]
+    assert f"[{number}]" in page.content.decode()
+
+
+def test_a_footnote_added_to_a_new_claim_is_saved_with_it(editor_client, editor):
+    claim = make_claim(text="Kept.")
+    profile = claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    shown = submit(editor_client, profile, page, op=f"insert-after:{claim.pk}")
+    shown = submit(editor_client, profile, shown, op="footnote-add:new-1")
+    submit(
+        editor_client,
+        profile,
+        shown,
+        changes={"c-new-1-text": "Added.", "f-new-2-text": "Statement, 2014."},
+    )
+
+    added = Claim.objects.get(text="Added.")
+    assert [c.text for c in added.citations.all()] == ["Statement, 2014."]
+
+
+def test_an_empty_new_footnote_is_refused_at_its_claim(editor_client):
+    claim = make_claim(text="Sourced.")
+    profile = claim.section.profile
+    changes = ChangeSet.objects.count()
+    page = editor_client.get(editor_url(profile))
+
+    shown = submit(editor_client, profile, page, op=f"footnote-add:{claim.pk}")
+    response = submit(editor_client, profile, shown)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A footnote cannot be empty: write its text, or remove it." in page
+    assert page.index("A footnote cannot be empty") > page.index(f'id="claim-{claim.pk}"')
+    assert not claim.citations.exists()
+    assert ChangeSet.objects.count() == changes
+
+    # Removing the empty box lets the rest save.
+    removed = submit(editor_client, profile, response, op="footnote-delete:new-1")
+    assert 'name="f-new-1-text"' not in removed.content.decode()
+
+
+def test_a_removed_footnote_goes_with_its_source_links_by_the_editor(editor_client, editor):
+    claim = make_claim(text="Twice sourced.")
+    first = make_citation(claim=claim, text="First, 2013.")
+    link = make_citation_source(citation=first)
+    second = make_citation(claim=claim, text="Second, 2014.")
+    profile = claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    shown = submit(editor_client, profile, page, op=f"footnote-delete:{first.pk}")
+    assert Citation.objects.filter(pk=first.pk).exists()
+    assert "Undo remove" in shown.content.decode()
+    assert footnote_numbers(shown) == [(str(second.pk), 1)]
+    response = submit(editor_client, profile, shown)
+
+    assert response.status_code == 302
+    assert list(claim.citations.all()) == [second]
+    assert not CitationSource.objects.filter(pk=link.pk).exists()
+    deletions = [
+        Citation.history.filter(id=first.pk).latest(),
+        CitationSource.history.filter(id=link.pk).latest(),
+    ]
+    assert {(r.history_type, r.history_user) for r in deletions} == {("-", editor)}
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert f"Saved {profile}: 1 footnote removed." in messages
+
+
+def test_undo_remove_keeps_the_footnote(editor_client):
+    citation = make_citation(text="Kept, 2013.")
+    link = make_citation_source(citation=citation)
+    profile = citation.claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    removed = submit(editor_client, profile, page, op=f"footnote-delete:{citation.pk}")
+    restored = submit(editor_client, profile, removed, op=f"footnote-restore:{citation.pk}")
+    assert footnote_numbers(restored) == [(str(citation.pk), 1)]
+    submit(editor_client, profile, restored)
+
+    assert Citation.objects.filter(pk=citation.pk).exists()
+    assert CitationSource.objects.filter(pk=link.pk).exists()
+
+
+def test_removing_a_footnote_another_changed_meanwhile_is_refused(editor_client, client_for):
+    citation = make_citation(text="Theirs, 2013.")
+    profile = citation.claim.section.profile
+    page = editor_client.get(editor_url(profile))
+    ana = client_for(EDITORS, "ana").user
+    with change_set(action="edit", user=ana):
+        citation.text = "Theirs, amended."
+        citation._history_user = ana
+        citation.save()
+
+    response = submit(
+        editor_client,
+        profile,
+        submit(editor_client, profile, page, op=f"footnote-delete:{citation.pk}"),
+    )
+
+    assert "It is still marked for removal." in response.content.decode()
+    assert Citation.objects.filter(pk=citation.pk).exists()
+    submit(editor_client, profile, response)
+    assert not Citation.objects.filter(pk=citation.pk).exists()
+
+
+# Headings edited in place ---------------------------------------------------------------------
+
+
+def heading_name(section) -> str:
+    return f"s-{section.pk}-heading"
+
+
+def test_a_heading_edited_in_place_is_saved_by_the_editor(editor_client, editor, mali):
+    summary, section = list(mali.sections.order_by("position"))[:2]
+    claim = claims_of(mali)[1]
+    page = editor_client.get(editor_url(mali))
+    assert summary.kind == "summary"
+    assert heading_name(summary) not in page.content.decode()
+
+    response = submit(
+        editor_client,
+        mali,
+        page,
+        changes={heading_name(section): "Policy and practice", text_name(claim): "Changed."},
+    )
+
+    assert response.status_code == 302
+    section.refresh_from_db()
+    claim.refresh_from_db()
+    assert section.heading == "Policy and practice"
+    records = [section.history.latest(), claim.history.latest()]
+    assert {r.history_user for r in records} == {editor}
+    assert records[0].change_set_id == records[1].change_set_id
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert f"Saved {mali}: 1 claim edited, 1 heading edited." in messages
+
+
+def test_a_heading_the_text_format_cannot_read_is_refused(editor_client, mali):
+    section = list(mali.sections.order_by("position"))[1]
+    heading = section.heading
+    page = editor_client.get(editor_url(mali))
+
+    response = submit(editor_client, mali, page, changes={heading_name(section): "Policy."})
+
+    assert response.status_code == 200
+    assert "would not read this as a heading" in response.content.decode()
+    section.refresh_from_db()
+    assert section.heading == heading
+
+
+def test_a_heading_changed_by_another_meanwhile_is_refused_with_theirs_shown(
+    editor_client, mali, client_for
+):
+    section = list(mali.sections.order_by("position"))[1]
+    page = editor_client.get(editor_url(mali))
+    ana = client_for(EDITORS, "ana").user
+    with change_set(action="edit", user=ana):
+        section.heading = "Ana's heading"
+        section._history_user = ana
+        section.save()
+    changes = ChangeSet.objects.count()
+
+    response = submit(editor_client, mali, page, changes={heading_name(section): "My heading"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert "changed this heading after you opened this page" in page
+    assert "Ana&#x27;s heading" in page
+    assert 'value="My heading"' in page
+    assert ChangeSet.objects.count() == changes
+    section.refresh_from_db()
+    assert section.heading == "Ana's heading"
+
+    # Saving again, having seen theirs, goes through.
+    submit(editor_client, mali, response)
+    section.refresh_from_db()
+    assert section.heading == "My heading"
+
+
+def test_a_heading_left_as_opened_takes_anothers_change(editor_client, mali):
+    section = list(mali.sections.order_by("position"))[1]
+    claim = claims_of(mali)[1]
+    page = editor_client.get(editor_url(mali))
+    section.heading = "Changed meanwhile"
+    section.save()
+
+    response = submit(editor_client, mali, page, changes={text_name(claim): "Mine."})
+
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.heading == "Changed meanwhile"
 
 
 # Someone else saved first ------------------------------------------------------------------------
