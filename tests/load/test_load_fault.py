@@ -9,6 +9,7 @@ Run with `pytest -m load`; it takes about a minute.
 
 import http.client
 import itertools
+import re
 import threading
 import time
 from collections import Counter
@@ -299,6 +300,11 @@ def load_through_an_outage(site) -> Run:
     return Run(outcomes, checks, timeline)
 
 
+def claim_id(path: str) -> str:
+    """The claim's id in an admin change form's path: "/admin/profiles/claim/7/change/"."""
+    return path.rstrip("/").split("/")[-2]
+
+
 def test_no_edit_is_lost_under_load_and_the_site_survives_a_database_outage(site, capsys):
     run = load_through_an_outage(site)
     outcomes, checks, timeline = run.outcomes, run.checks, run.timeline
@@ -326,7 +332,11 @@ def test_no_edit_is_lost_under_load_and_the_site_survives_a_database_outage(site
     accepted = [o for o in saves if o.status == 302]
     refused = [o for o in saves if o.status == 200]
     unavailable = [o for o in saves if o.status == 503]
-    assert all(o.body.endswith("/admin/profiles/claim/") for o in accepted), accepted[:3]
+    # A saved claim goes back to its place in its profile's one-page editor.
+    assert all(
+        re.search(rf"/admin/profiles/profile/[0-9]+/editor/#claim-{claim_id(o.path)}$", o.body)
+        for o in accepted
+    ), accepted[:3]
     assert all(is_refused(o) for o in refused), [o.body[:2000] for o in refused[:1]]
     assert len(accepted) + len(refused) + len(unavailable) == len(saves)
 
