@@ -4,8 +4,6 @@ object, when, and what changed, for every field its history keeps."""
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from citations.models import Citation
 from citations.services import citation_review
@@ -13,6 +11,7 @@ from history.changesets import change_set
 from profiles.models import Claim
 from profiles.publishing import profile_publish
 from tests.factories import changeform_data
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -98,14 +97,8 @@ def test_the_history_page_runs_a_fixed_number_of_queries(published_mali, editor_
                 claim.text = f"Edit number {number}."
                 claim.save()
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert editor_client.get(path).status_code == 200
-        return len(captured)
-
     edit(3)
-    queries()  # the first request may fill caches (content types, the session)
-    few = queries()
+    few = count_queries(editor_client, path)
     edit(30)
 
-    assert queries() == few
+    assert count_queries(editor_client, path) == few
