@@ -21,6 +21,7 @@ from django_filters import (
 )
 
 from citations.models import Citation, CitationSource, ReviewState, Source, SourceKind
+from history.forms import DateInput
 from profiles.models import Country, Profile, Topic
 
 # The state filter's choices beyond the review states themselves.
@@ -133,7 +134,7 @@ class ReviewQueueFilter(FilterSet):
     newest_source_before = DateFilter(
         label="Claim's newest source before",
         method="filter_newest_source_before",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
         help_text="Every dated source the claim cites is older than this date "
         "(claims whose sources have no date are left out).",
     )

@@ -35,7 +35,7 @@ from simple_history.utils import get_history_manager_for_model
 from history.forms import (
     DELETION_ATTR,
     VERSION_FIELD,
-    DateInput,
+    AdminDateInput,
     InlineForm,
     KeyCheckedAutocompleteSelect,
     PositionedInlineForm,
@@ -176,7 +176,7 @@ class HistoryAdmin(OpenedVersionField, SimpleHistoryAdmin):
     """
 
     form = VersionedModelForm
-    formfield_overrides = {models.DateField: {"widget": DateInput}}
+    formfield_overrides = {models.DateField: {"widget": AdminDateInput}}
     history_list_per_page = 50
     list_per_page = 50
 
@@ -471,7 +471,7 @@ class PreloadedAutocompleteInline(OpenedVersionField):
 
     form = InlineForm
     formset = VersionedInlineFormSet
-    formfield_overrides = {models.DateField: {"widget": DateInput}}
+    formfield_overrides = {models.DateField: {"widget": AdminDateInput}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:

@@ -221,17 +221,23 @@ class VersionedModelForm(forms.ModelForm):
         ]
 
 
-class DateInput(AdminDateWidget):
-    """The admin's date box and calendar, showing a date as people read it, "7 June 2016"
-    (the input formats, monitor/formats/, also take "7 Jun 2016", "2016-06-07", "07/06/2016")."""
+class DateInput(forms.DateInput):
+    """A date box showing a date as people read it, "7 June 2016" (the input formats,
+    monitor/formats/, also take "7 Jun 2016", "2016-06-07" and "07/06/2016"), never the
+    browser's own picker, whose order of day and month follows the browser's locale."""
 
     def __init__(self, attrs=None, format=None):
-        super().__init__(attrs={"size": "16", **(attrs or {})}, format=format)
+        attrs = {"size": "16", "placeholder": "7 June 2016", **(attrs or {})}
+        super().__init__(attrs=attrs, format=format)
 
     def format_value(self, value):
         if isinstance(value, datetime.date):
             return dateformat.format(value, "j F Y")
         return super().format_value(value)
+
+
+class AdminDateInput(DateInput, AdminDateWidget):
+    """The same date box with the admin's calendar and "Today" shortcut."""
 
 
 class KeyCheckedAutocompleteSelect(AutocompleteSelect):

@@ -318,6 +318,13 @@ class FilterTests:
 
         assert self.get(checker_client, newest_source_before="2012-01-01") == [first]
 
+    def test_the_date_filter_takes_and_shows_the_sites_date_style(self, checker_client):
+        response = checker_client.get(QUEUE, {"newest_source_before": "1 January 2012"})
+
+        assert response.context["valid"]
+        assert 'value="1 January 2012"' in response.content.decode()
+        assert 'type="date"' not in response.content.decode()
+
 
 class ReviewTests:
     def test_verify_records_reviewer_time_note_and_history(self, checker_client, checker, citation):
