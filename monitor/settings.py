@@ -263,6 +263,11 @@ CACHES = {
         max_entries=env_int("DJANGO_CACHE_MAX_ENTRIES", 300, "pages", minimum=1),
     )
 }
+# When every app server shares the cache, public pages keep what their validator lookup found
+# there too, so that a kept page is served without the database; the acts that change public
+# pages invalidate it for every server at once (profiles/caching.py). A process's own memory
+# cannot be invalidated from another process, so then the lookup runs on every request.
+SHARED_CACHE = bool(env("DJANGO_CACHE_URL"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,3 +8,6 @@ class ProfilesConfig(AppConfig):
 
     def ready(self):
         from profiles import timeline_index  # noqa: F401  (indexes each closed change set)
+        from profiles.caching import connect_signals
+
+        connect_signals()

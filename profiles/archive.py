@@ -46,6 +46,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
+from profiles.caching import public_changed
 from profiles.models import Country, SearchEntry, Topic, Treaty
 from profiles.search import search_index_rebuild
 
@@ -239,6 +240,7 @@ def archive_import(*, path: str | os.PathLike) -> ArchiveReport:
             _check_references(reader.path)
             _reset_sequences()
             search_index_rebuild()
+            public_changed()  # restored in bulk, without signals
     return report
 
 

@@ -8,23 +8,34 @@ new visitor gets it without the view running. The validators change whenever wha
 shows changes (a publication's checksum; the newest history record of the public tables), so
 a kept page is never stale; the cache only saves rendering. The default cache is each
 process's local memory (settings.CACHES); a shared one serves every app server.
+
+With a shared cache (settings.SHARED_CACHE: Redis), what the validators' lookup found is kept
+there too, so that a repeat visit or a kept page needs no database at all. The kept lookups
+belong to a generation: every act that changes what public pages show (publishing,
+withdrawing, releasing a treaty status, renaming a country, a topic or a treaty) starts a new
+one once its transaction commits (public_changed()), and every app server looks up afresh.
 """
 
 import functools
 import hashlib
+import logging
+import secrets
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.http import HttpResponse
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404, HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_safe
 
-from profiles.models import Country, Profile, PublicTreatyStatus, Topic, Treaty
+from profiles.models import Country, Profile, Publication, PublicTreatyStatus, Topic, Treaty
+
+logger = logging.getLogger(__name__)
 
 # Public pages may be kept this long by browsers and shared caches before they revalidate.
 PUBLIC_MAX_AGE = 300
@@ -35,6 +46,10 @@ PUBLIC_MAX_AGE = 300
 # could miss a change that bears an older date.
 CONTENT_KEYED_TIMEOUT = 7 * 24 * 3600
 TIME_KEYED_TIMEOUT = PUBLIC_MAX_AGE
+# A kept lookup is also dropped after this long, so that a new generation lost to a cache
+# outage at the moment of an act (logged) holds back the change for minutes, not for ever.
+LOOKUP_TIMEOUT = PUBLIC_MAX_AGE
+GENERATION_KEY = "monitor:public-generation"
 
 RELEASE_APPS = ("monitor", "history", "profiles", "citations")
 RELEASE_SUFFIXES = {".html", ".txt", ".css", ".js", ".py"}
@@ -108,6 +123,8 @@ def public_page(lookup: type[PageLookup] = SiteLookup):
         @functools.wraps(view)
         def page(request, *args, **kwargs):
             request.lookup = lookup(*args, **kwargs)
+            if settings.SHARED_CACHE:
+                _reuse_kept_lookup(request.lookup, (lookup.__qualname__, args, kwargs))
             return wrapped(request, *args, **kwargs)
 
         return require_safe(page)
@@ -153,6 +170,93 @@ def _kept(view, lookup: type[PageLookup]):
         return response
 
     return wrapped
+
+
+# Kept lookups (settings.SHARED_CACHE) ---------------------------------------------------------
+
+
+def _reuse_kept_lookup(found: PageLookup, arguments: tuple) -> None:
+    """Fill in `found`'s validators from the shared cache, or look them up and keep them.
+
+    One round trip to the cache, no database. A page that does not exist is kept as such and
+    answered 404 again. A lookup kept in an earlier generation is looked up afresh: the
+    generation is read before the database, so a lookup that raced with an act is kept under
+    the generation the act has ended, and never used.
+    """
+    key = f"monitor:lookup:{RELEASE}:{hashlib.sha256(repr(arguments).encode()).hexdigest()}"
+    kept = cache.get_many([GENERATION_KEY, key])
+    generation = kept.get(GENERATION_KEY) or _start_generation()
+    if key in kept and kept[key][0] == generation:
+        values = kept[key][1]
+        if isinstance(values, str):
+            raise Http404(values)
+        found.__dict__.update(values)  # the cached_property values
+        return
+    try:
+        values = {name: getattr(found, name) for name in found.validators}
+    except Http404 as missing:
+        cache.set(key, (generation, str(missing)), LOOKUP_TIMEOUT)
+        raise
+    cache.set(key, (generation, values), LOOKUP_TIMEOUT)
+
+
+def _start_generation() -> str:
+    """Return the current generation, starting one when the cache has none (a new cache, or
+    one that dropped the key), as a concurrent request may do at the same moment."""
+    generation = secrets.token_hex(8)
+    if cache.add(GENERATION_KEY, generation, timeout=None):
+        return generation
+    return cache.get(GENERATION_KEY) or generation
+
+
+def public_changed() -> None:
+    """Say that what public pages show has changed: once the transaction commits (at once
+    outside one), every app server's kept lookups are out of date. Kept pages are keyed by
+    their validators, so those of the pages that did not change are served again."""
+    if settings.SHARED_CACHE:
+        transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:
+        # The act is committed; its public pages follow once kept lookups expire.
+        logger.exception(
+            "Could not start a new generation of kept public lookups in the cache: public "
+            "pages may show what they showed before for up to %s seconds.",
+            LOOKUP_TIMEOUT,
+        )
+
+
+# Fields of a profile that public pages show (the rest is the working copy, public only once
+# published, which saves a Publication).
+PROFILE_PUBLIC_FIELDS = {
+    "latest_publication",
+    "withdrawn_at",
+    "public_changed_at",
+    "country",
+    "topic",
+}
+
+
+def _public_row_saved(sender, update_fields=None, **kwargs) -> None:
+    public_changed()
+
+
+def _profile_saved(sender, update_fields=None, **kwargs) -> None:
+    if update_fields is None or PROFILE_PUBLIC_FIELDS.intersection(update_fields):
+        public_changed()
+
+
+def connect_signals() -> None:
+    """Start a new generation whenever a row public pages show is saved or deleted: releases
+    and withdrawals, treaty statuses, and the names of countries, topics and treaties. (Bulk
+    writes send no signals: their callers call public_changed().)"""
+    for model in (Publication, PublicTreatyStatus, Country, Topic, Treaty, Profile):
+        receiver = _profile_saved if model is Profile else _public_row_saved
+        for signal in (post_save, post_delete):
+            signal.connect(receiver, sender=model, dispatch_uid=f"public_changed:{model.__name__}")
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_update_with_history
 from citations.models import Citation, CitationSource, Source
 from citations.sources import source_digest
 from history.writer import record_as
+from profiles.caching import public_changed
 from profiles.demo_data.bulk import BATCH_SIZE, Moment, chunks, create_with_history
 from profiles.demo_data.editions import earlier_snapshot, insert_editions
 from profiles.demo_data.edits import HistoryPlan, write_history
@@ -140,6 +141,7 @@ class Generation:
         with self.stage("timeline index"):
             # The change sets were written outside change_set() scopes, which index them.
             link_profiles()
+        public_changed()  # written in bulk, without signals
         self.report.counts = self.totals()
 
     @contextmanager

@@ -30,6 +30,8 @@ class Site:
     pages: list[str]
     claims: dict[int, str]  # id: text before the test
     editors: dict[str, dict]  # username: {"id": user id, "session": session key}
+    publisher: dict  # {"id": user id, "session": session key}
+    profiles: dict[str, int]  # public address: profile id
     session_cookie: str
 
 
@@ -117,6 +119,8 @@ def site():
             pages=data["pages"],
             claims={int(pk): text for pk, text in data["claims"].items()},
             editors=data["editors"],
+            publisher=data["publisher"],
+            profiles=data["profiles"],
             session_cookie=data["session_cookie"],
         )
     finally:

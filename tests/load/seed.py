@@ -2,9 +2,9 @@
 
     manage.py shell --command "from tests.load.seed import prepare; prepare(3, 2)"
 
-imports and publishes the two fixture profiles, creates editors in the Editors group, each
-with a logged-in session, and prints JSON: the public pages, the claims to edit and, by
-editor, the user id and session cookie.
+imports and publishes the two fixture profiles, creates editors in the Editors group and a
+publisher, each with a logged-in session, and prints JSON: the public pages, the claims to
+edit, by editor the user id and session cookie, the publisher's, and the profiles' ids.
 """
 
 import json
@@ -37,7 +37,7 @@ def prepare(editors: int, claims: int) -> None:
     from django.core.management import call_command
 
     from profiles.models import Claim, Profile
-    from profiles.roles import EDITORS
+    from profiles.roles import EDITORS, PUBLISHERS
 
     for name in FIXTURE_FILES:
         call_command("import_profile", str(FIXTURES / name), "--publish", verbosity=0)
@@ -49,6 +49,8 @@ def prepare(editors: int, claims: int) -> None:
         user = get_user_model().objects.create_user(f"editor{number}", password=None, is_staff=True)
         user.groups.add(group)
         sessions[user.username] = {"id": user.pk, "session": log_in(user)}
+    publisher = get_user_model().objects.create_user("publisher", password=None, is_staff=True)
+    publisher.groups.add(Group.objects.get(name=PUBLISHERS))
     edited = Claim.objects.filter(section__profile=profile).order_by("pk")[:claims]
     print(
         json.dumps(
@@ -62,6 +64,11 @@ def prepare(editors: int, claims: int) -> None:
                 ],
                 "claims": {claim.pk: claim.text for claim in edited},
                 "editors": sessions,
+                "publisher": {"id": publisher.pk, "session": log_in(publisher)},
+                "profiles": {
+                    f"/countries/{each.country.slug}/{each.topic.slug}/": each.pk
+                    for each in Profile.objects.select_related("country", "topic")
+                },
                 "session_cookie": settings.SESSION_COOKIE_NAME,
             }
         )
