@@ -148,7 +148,7 @@ def cache_from_url(url: str, *, max_entries: int) -> dict:
             "DJANGO_CACHE_URL must be a redis:// or rediss:// URL such as redis://HOST:6379/0,"
             f" not {problem}. Leave it unset for each process's own memory cache."
         )
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"BACKEND": "monitor.cache.RedisCache", "LOCATION": url}
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -257,11 +257,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rendered editions are kept in the cache (profiles/caching.py). By default each process has
 # its own local-memory cache; MAX_ENTRIES bounds its memory (the largest report is about
 # 300 kB). Several app servers share one Redis through DJANGO_CACHE_URL.
+CACHE_MAX_ENTRIES = env_int("DJANGO_CACHE_MAX_ENTRIES", 300, "pages", minimum=1)
 CACHES = {
-    "default": cache_from_url(
-        env("DJANGO_CACHE_URL"),
-        max_entries=env_int("DJANGO_CACHE_MAX_ENTRIES", 300, "pages", minimum=1),
-    )
+    "default": cache_from_url(env("DJANGO_CACHE_URL"), max_entries=CACHE_MAX_ENTRIES),
+    # Each process's copies of pages kept in a shared default cache (profiles/caching.py).
+    "process": cache_from_url("", max_entries=CACHE_MAX_ENTRIES),
 }
 # When every app server shares the cache, public pages keep what their validator lookup found
 # there too, so that a kept page is served without the database; the acts that change public

