@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -248,26 +248,38 @@ def publication_candidates():
 
 def publisher_home(user) -> PublisherHome:
     """What is ready to publish (newest change first) and what is blocked (closest to ready
-    first), with their numbers: three queries."""
-    candidates = publication_candidates()
-    is_ready = Q(disputed=0, unreviewed=0)
-    counts = candidates.aggregate(
-        ready=Count("pk", filter=is_ready), blocked=Count("pk", filter=~is_ready)
+    first), with their numbers: one query.
+
+    The candidates are read once and split here: filtering and ordering them in the database
+    made PostgreSQL count every profile's citations for each list (0.16–0.19 s a list at 2,000
+    profiles and 83,000 citations), where the candidates, profiles with unpublished changes,
+    are few, and at most every profile.
+    """
+    candidates = list(publication_candidates().select_related("country", "topic"))
+    ready = sorted((p for p in candidates if _is_ready(p)), key=_newest_change_first)
+    blocked = sorted(
+        (p for p in candidates if not _is_ready(p)),
+        key=lambda p: (p.disputed, p.disputed + p.unreviewed, *_newest_change_first(p)),
     )
-    shaped = candidates.select_related("country", "topic")
-    ready = list(shaped.filter(is_ready).order_by(F("changed_at").desc(nulls_last=True))[:ROWS])
-    blocked = list(
-        shaped.exclude(is_ready).order_by(
-            "disputed", F("disputed") + F("unreviewed"), F("changed_at").desc(nulls_last=True)
-        )[:ROWS]
-    )
-    for profile in ready + blocked:
+    for profile in ready[:ROWS] + blocked[:ROWS]:
         profile.publish_url = reverse("admin:profiles_profile_publish", args=[profile.pk])
         profile.disputes_url = queue_url("citations:disputes", profile=profile.pk)
         profile.unreviewed_url = queue_url(profile=profile.pk)
     return PublisherHome(
-        ready=ready, ready_count=counts["ready"], blocked=blocked, blocked_count=counts["blocked"]
+        ready=ready[:ROWS],
+        ready_count=len(ready),
+        blocked=blocked[:ROWS],
+        blocked_count=len(blocked),
     )
+
+
+def _is_ready(profile: Profile) -> bool:
+    return profile.disputed == 0 and profile.unreviewed == 0
+
+
+def _newest_change_first(profile: Profile) -> tuple:
+    changed_at = profile.changed_at
+    return (changed_at is None, -changed_at.timestamp() if changed_at else 0)
 
 
 # The home ---------------------------------------------------------------------------------------
