@@ -172,17 +172,15 @@ class FactCheckerHome:
 
 
 def fact_checker_home(user) -> FactCheckerHome:
-    """What awaits review, by profile (most first), and the user's recent reviews: three
+    """What awaits review, by profile (most first), and the user's recent reviews: two
     queries."""
     unreviewed = Citation.objects.filter(review_state=ReviewState.UNREVIEWED)
-    awaiting = list(
-        unreviewed.counts_by_profile().order_by("-unreviewed", "country", "topic")[:ROWS]
-    )
+    # Every profile's row, at most one a profile, gives the totals too: one scan of the
+    # unreviewed citations rather than two.
+    by_profile = list(unreviewed.counts_by_profile().order_by("-unreviewed", "country", "topic"))
+    awaiting = by_profile[:ROWS]
     for row in awaiting:
         row["url"] = queue_url(profile=row["profile_id"])
-    totals = unreviewed.aggregate(
-        citations=Count("pk"), profiles=Count("claim__section__profile", distinct=True)
-    )
     # A deleted claim takes its citations' reviews out of this list (inner joins).
     recent = list(
         Citation.history.filter(history_user=user, change_set__action=ChangeSetAction.REVIEW)
@@ -205,8 +203,8 @@ def fact_checker_home(user) -> FactCheckerHome:
         )
     return FactCheckerHome(
         awaiting=awaiting,
-        awaiting_count=totals["citations"],
-        awaiting_profile_count=totals["profiles"],
+        awaiting_count=sum(row["unreviewed"] for row in by_profile),
+        awaiting_profile_count=len(by_profile),
         recent=recent,
     )
 
