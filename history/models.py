@@ -24,8 +24,10 @@ class ChangeSetRecord(models.Model):
 
 
 class VersionedHistory(HistoricalRecords):
-    """simple-history's HistoricalRecords, with every record in a change set and an index on
-    (object id, history date), which the "as it stood at" lookups of profile timelines use."""
+    """simple-history's HistoricalRecords, with every record in a change set and two indexes:
+    (object id, history date), which the "as it stood at" lookups of profile timelines use,
+    and (object id, history id), which finds an object's latest version (history/versions.py:
+    the version a conflict-safe form or the editor sends back) without sorting its records."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("bases", [ChangeSetRecord])
@@ -33,11 +35,10 @@ class VersionedHistory(HistoricalRecords):
 
     def get_meta_options(self, model):
         options = super().get_meta_options(model)
+        name, pk = model._meta.model_name, model._meta.pk.attname
         options["indexes"] = [
-            models.Index(
-                fields=[model._meta.pk.attname, "history_date"],
-                name=f"hist_{model._meta.model_name}_asof",
-            )
+            models.Index(fields=[pk, "history_date"], name=f"hist_{name}_asof"),
+            models.Index(fields=[pk, "history_id"], name=f"hist_{name}_latest"),
         ]
         return options
 

@@ -281,3 +281,20 @@ def test_gunicorn_stops_with_one_line_of_ours():
     assert [line for line in result.stderr.splitlines() if not line.startswith("[")] == [
         "Configuration error: DJANGO_CONN_MAX_AGE must be a whole number of seconds, not 'ten'."
     ]
+
+
+def test_the_wsgi_application_loads_its_urls_and_freezes_them_out_of_the_collector():
+    code = (
+        "import gc, sys, monitor.wsgi\n"
+        "print(gc.get_freeze_count() > 10_000, 'profiles.urls' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ.get("PATH", ""), "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.split() == ["True", "True"], result.stderr
