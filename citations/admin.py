@@ -20,10 +20,12 @@ from history.admin import (
     HistoryAdmin,
     PositionedInline,
     change_link,
+    joined_names,
     show_whitespace,
     subquery_count,
 )
 from history.save_messages import save_reported
+from profiles.models import Profile
 
 
 @receiver(save_reported)
@@ -96,10 +98,12 @@ class CitationAdmin(HistoryAdmin):
     ]
     search_fields = ["text", "claim__text", "claim__section__profile__country__name"]
     autocomplete_fields = ["claim"]
-    list_select_related = [
+    list_select_related = ["reviewed_by"]  # the profile's name is a subquery: joined_names()
+    object_select_related = [
         "claim__section__profile__country",
         "claim__section__profile__topic",
         "reviewed_by",
+        "text_changed_by",
     ]
     # Claims in the order they were written, each claim's citations in order: the unique
     # (claim, position) index serves it, where ordering by the claim's own place in its
@@ -134,13 +138,16 @@ class CitationAdmin(HistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related(
-                "claim__section__profile__country",
-                "claim__section__profile__topic",
-                "reviewed_by",
-                "text_changed_by",
+            .annotate(
+                source_count=subquery_count(CitationSource.objects.all(), "citation"),
+                profile_name=joined_names(
+                    Profile,
+                    OuterRef("claim__section__profile"),
+                    "country",
+                    "topic",
+                    separator=" — ",
+                ),
             )
-            .annotate(source_count=subquery_count(CitationSource.objects.all(), "citation"))
         )
 
     def rows_saved(self, request, rows, *, with_inlines=False):
@@ -173,7 +180,10 @@ class CitationAdmin(HistoryAdmin):
 
     @admin.display(description="note")
     def short_review_note(self, obj):
-        return Truncator(obj.review_note).chars(60) or "—"
+        note = obj.review_note
+        if len(note) <= 60:  # most notes, without Truncator's cost a row
+            return note or "—"
+        return Truncator(note).chars(60)
 
     @admin.display(description="in the review queue")
     def review_link(self, obj):
@@ -188,7 +198,7 @@ class CitationAdmin(HistoryAdmin):
 
     @admin.display(description="profile", ordering="claim__section__profile")
     def claim_profile(self, obj):
-        return obj.claim.section.profile
+        return obj.profile_name
 
     @admin.display(description="sources", ordering="source_count")
     def source_count(self, obj):

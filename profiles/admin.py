@@ -22,9 +22,11 @@ from history.admin import (
     PositionedInline,
     PreloadedAutocompleteInline,
     change_link,
+    joined_names,
     show_whitespace,
     subquery_count,
 )
+from history.changelist import url_with_pk
 from profiles import admin_views
 from profiles.forms import (
     CitationInlineForm,
@@ -273,6 +275,9 @@ class ProfileAdmin(HistoryAdmin):
     search_fields = ["country__name", "country__official_name", "topic__name"]
     autocomplete_fields = ["country", "topic"]
     list_select_related = ["country", "topic"]
+    # The list shows the state from with_state()'s annotations; the latest edition itself
+    # (with its snapshot, the whole profile) only the change form fetches.
+    object_select_related = ["latest_publication"]
     ordering = ["country__name", "topic__name"]
     date_hierarchy = "last_updated"
     fieldsets = [
@@ -295,16 +300,14 @@ class ProfileAdmin(HistoryAdmin):
 
     @admin.display(description="Editor")
     def editor_link(self, profile):
-        return format_html(
-            '<a href="{}">Open the editor</a>',
-            reverse("admin:profiles_profile_editor", args=[profile.pk]),
-        )
+        url = url_with_pk("admin:profiles_profile_editor", profile.pk)
+        return format_html('<a href="{}">Open the editor</a>', url)
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("country", "topic", "latest_publication")
+            .select_related("country", "topic")
             .with_state()
             .annotate(
                 section_count=subquery_count(Section.objects.all(), "profile"),
@@ -314,6 +317,12 @@ class ProfileAdmin(HistoryAdmin):
 
     def get_urls(self):
         return [*admin_views.urls(self), *super().get_urls()]
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # Each record names its latest edition ("edition 2"), not its snapshot, the whole
+        # profile: decoding one a record took 40 ms a page of 50 records.
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return queryset.defer("latest_publication__snapshot", "latest_publication__checksum")
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("profiles.publish_profile")
@@ -433,7 +442,9 @@ class SectionAdmin(HistoryAdmin):
     search_fields = ["heading", "profile__country__name", "profile__topic__name"]
     autocomplete_fields = ["profile"]
     list_select_related = ["profile__country", "profile__topic"]
-    ordering = ["profile__country__name", "profile__topic__name", "position"]
+    # Served by the unique (profile, position) index; see CitationAdmin.ordering. Ordered by
+    # the profiles' names, the page sorted every section (10 ms at full scale).
+    ordering = ["profile_id", "position"]
     fields = ["profile", "profile_link", "position", "kind", "heading", "level"]
     readonly_fields = ["profile_link"]
     inlines = [ClaimInline]
@@ -521,7 +532,8 @@ class ClaimAdmin(HistoryAdmin):
     list_filter = ["no_citation_needed", "section__kind", "section__profile__topic"]
     search_fields = ["text", "section__heading", "section__profile__country__name"]
     autocomplete_fields = ["section"]
-    list_select_related = ["section__profile__country", "section__profile__topic"]
+    list_select_related = ["section"]  # its profile's name is a subquery: joined_names()
+    object_select_related = ["section__profile__country", "section__profile__topic"]
     # Served by the unique (section, position) index; see CitationAdmin.ordering.
     ordering = ["section_id", "position"]
     fields = [
@@ -541,13 +553,17 @@ class ClaimAdmin(HistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("section__profile__country", "section__profile__topic")
-            .annotate(citation_count=subquery_count(Citation.objects.all(), "claim"))
+            .annotate(
+                citation_count=subquery_count(Citation.objects.all(), "claim"),
+                profile_name=joined_names(
+                    Profile, OuterRef("section__profile"), "country", "topic", separator=" — "
+                ),
+            )
         )
 
     @admin.display(description="profile", ordering="section__profile")
     def profile(self, obj):
-        return obj.section.profile
+        return obj.profile_name
 
     @admin.display(description="section", ordering="section__heading")
     def section_name(self, obj):

@@ -2,7 +2,7 @@
 """Load-test Monitor served the production way (gunicorn, debug off); print one table and
 write JSON.
 
-Over 1,200 lines because it is one self-contained tool: it makes the data, starts and always
+Over 700 lines (1,270) because it is one self-contained tool: it makes the data, starts and always
 stops the servers, measures and reports, and must run with nothing but the project's venv.
 
     make bench                      SQLite, in a fresh file in a temporary directory

@@ -35,6 +35,8 @@ def admin_pages(profile) -> dict[str, str]:
         "claim": f"/admin/profiles/claim/{claim.pk}/change/",
         "citation-list": "/admin/citations/citation/",
         "citation": f"/admin/citations/citation/{citation.pk}/change/",
+        "citation-history": f"/admin/citations/citation/{citation.pk}/history/",
+        "profile-history": f"/admin/profiles/profile/{profile.pk}/history/",
         "source-list": "/admin/citations/source/",
         "source": f"/admin/citations/source/{source.pk}/change/" if source else None,
         "country-list": "/admin/profiles/country/",

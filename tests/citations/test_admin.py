@@ -1,11 +1,15 @@
 import pytest
 
 from citations.models import Citation, CitationSource, Source
+from citations.services import citation_review
 from tests.factories import (
     changeform_data,
     make_citation,
     make_citation_source,
     make_claim,
+    make_country,
+    make_profile,
+    make_section,
     make_source,
     make_tree,
 )
@@ -62,6 +66,22 @@ class PagesTests:
 
         assert list(response.context["cl"].result_list) == [link.citation]
         assert str(link.citation.claim.section.profile) in response.content.decode()
+
+    def test_citation_list_shows_reviews_and_sorts_by_profile(self, admin_client, link, checker):
+        other = make_citation(
+            claim=make_claim(
+                section=make_section(profile=make_profile(country=make_country("Alphaland")))
+            )
+        )
+        citation_review(citation=link.citation, reviewer=checker, state="disputed", note="n" * 70)
+        url = admin_url(Citation, "changelist")
+
+        page = admin_client.get(url).content.decode()
+        by_profile = list(admin_client.get(url, {"o": "2"}).context["cl"].result_list)
+
+        assert f'<td class="field-short_review_note">{"n" * 59}…</td>' in page
+        assert '<td class="field-reviewed_by nowrap">checker</td>' in page
+        assert by_profile == [other, link.citation]
 
     def test_source_list_filters_by_kind(self, admin_client, link):
         make_source(kind=Source.Kind.EMAIL, author="Someone else")

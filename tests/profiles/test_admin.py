@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from profiles.admin import CountryAdmin
@@ -94,6 +96,35 @@ class PagesTests:
         profile = response.context["cl"].result_list[0]
         assert (profile.section_count, profile.claim_count) == (2, 2)
 
+    def test_profile_list_links_each_profile_to_its_editor(self, admin_client, claim):
+        profile = claim.section.profile
+
+        page = admin_client.get(admin_url(Profile, "changelist")).content.decode()
+
+        editor = reverse("admin:profiles_profile_editor", args=[profile.pk])
+        assert f'<a href="{editor}">Open the editor</a>' in page
+        assert f'<a href="{admin_url(profile)}">{profile.country}</a>' in page
+
+    def test_claim_and_section_lists_name_each_rows_profile(self, admin_client, claim):
+        profile = claim.section.profile
+        for model in (Claim, Section):
+            response = admin_client.get(admin_url(model, "changelist"))
+
+            assert '<td class="field-profile' in response.content.decode()
+            assert str(profile) in response.content.decode(), model
+
+    def test_sections_are_listed_by_profile_then_position_unless_sorted(self, admin_client):
+        first = make_section(profile=make_profile(country=make_country("Zetaland")))
+        second = make_section(profile=first.profile)
+        third = make_section(profile=make_profile(country=make_country("Alphaland")))
+        url = admin_url(Section, "changelist")
+
+        listed = list(admin_client.get(url).context["cl"].result_list)
+        by_profile = list(admin_client.get(url, {"o": "2"}).context["cl"].result_list)
+
+        assert listed == [first, second, third]  # the (profile, position) index's order
+        assert by_profile[0] == third  # Alphaland's, sorted by the profile column
+
 
 class HistoryTests:
     def test_admin_edit_records_the_user_and_the_changed_fields(self, admin_client, admin_user):
@@ -169,6 +200,18 @@ class HistoryTests:
             profile.save()
 
         assert count_queries(admin_client, url) == few
+
+    def test_history_page_names_editions_without_reading_their_snapshots(
+        self, admin_client, admin_user, claim
+    ):
+        profile = claim.section.profile
+        profile_publish(profile=profile, user=admin_user)
+
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get(admin_url(profile, "history")).content.decode()
+
+        assert "Latest publication:</strong> — → edition 1" in " ".join(page.split())
+        assert not [query for query in queries if '"snapshot"' in query["sql"]]
 
 
 def section_form(response, section):
