@@ -556,7 +556,12 @@ def unpublished_change_sets():
     see (a profile's internal notes, a source's structured fields) or one undone later
     counts too: the publish page then finds nothing to publish.
     """
-    since = Coalesce(OuterRef("latest_publication__published_at"), Value(_BEFORE_EVERYTHING))
+    # The latest edition's date by a subquery, not a join of the outer query: joining made
+    # PostgreSQL read every edition (40,000 at full scale) before sorting 2,000 profiles.
+    latest = Publication.objects.filter(pk=OuterRef(OuterRef("latest_publication_id")))
+    since = Coalesce(
+        models.Subquery(latest.order_by().values("published_at")), Value(_BEFORE_EVERYTHING)
+    )
     return ProfileChangeSet.objects.filter(profile_id=OuterRef("pk"), created_at__gt=since).exclude(
         change_set__action__in=NOT_WORKING_COPY_ACTIONS
     )
@@ -569,8 +574,9 @@ class ProfileQuerySet(models.QuerySet):
         draft) and `changed_at` (its last unpublished change, None when there is none).
         Profile.state and Profile.state_label read them."""
         last_change = unpublished_change_sets().order_by("-created_at").values("created_at")
+        edition = Publication.objects.filter(pk=OuterRef("latest_publication_id")).order_by()
         return self.annotate(
-            edition_number=F("latest_publication__number"),
+            edition_number=models.Subquery(edition.values("number")),
             changed_at=models.Subquery(last_change[:1]),
             state_code=models.Case(
                 models.When(withdrawn_at__isnull=False, then=Value(ProfileState.WITHDRAWN)),
