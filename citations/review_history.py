@@ -23,10 +23,10 @@ class PreviousReview:
     """The last review of a citation that is unreviewed again, and what cleared it."""
 
     state: ReviewState
-    reviewed_by: object  # the user, or None
+    reviewed_by: str  # the reviewer's username, "" if not known
     reviewed_at: datetime | None
     note: str
-    reset_by: object  # the user, or None
+    reset_by: str  # who cleared it (username), "" if not known
     reset_at: datetime
     reset_reason: str  # e.g. "the footnote's text changed"; empty if a fact-checker reset it
 
@@ -37,46 +37,39 @@ class PreviousReview:
 
 def previous_reviews(citations) -> dict[int, PreviousReview]:
     """Return, for each of `citations` that is unreviewed but was reviewed before, that
-    review (keyed by the citation's id). Two queries, or none when no citation qualifies."""
+    review (keyed by the citation's id). One query, or none when no citation qualifies.
+
+    It reads the citations' history records in order, a handful each, and keeps the last
+    verdict and the record that cleared it: in Python, because asking the database for just
+    those two records (a subquery for each) cost more to compile than this costs to read."""
     ids = [c.pk for c in citations if c.review_state == ReviewState.UNREVIEWED]
     if not ids:
         return {}
-    records = HistoricalCitation.objects.filter(id=OuterRef("id"))
-    # The latest record with a verdict: every record after it is unreviewed, so the first
-    # of them is the one that cleared the review.
-    last_verdict = (
-        records.exclude(review_state=ReviewState.UNREVIEWED)
-        .order_by("-history_id")
-        .values("history_id")[:1]
-    )
-    cleared = (
-        records.filter(history_id__gt=OuterRef("history_id"))
-        .order_by("history_id")
-        .values("history_id")[:1]
-    )
-    verdicts = list(
-        HistoricalCitation.objects.filter(id__in=ids, history_id=Subquery(last_verdict))
-        .select_related("reviewed_by")
-        .annotate(cleared_by_record=Subquery(cleared))
-        .order_by()
-    )
-    resets = HistoricalCitation.objects.select_related("history_user").in_bulk(
-        [verdict.cleared_by_record for verdict in verdicts if verdict.cleared_by_record]
-    )
-    found = {}
-    for verdict in verdicts:
-        reset = resets.get(verdict.cleared_by_record)
-        if reset is None:
-            continue
-        found[verdict.id] = PreviousReview(
-            state=ReviewState(verdict.review_state),
-            reviewed_by=verdict.reviewed_by,
-            reviewed_at=verdict.reviewed_at,
-            note=verdict.review_note,
-            reset_by=reset.history_user,
-            reset_at=reset.history_date,
-            reset_reason=reset_reason(reset.history_change_reason),
+    records = (
+        HistoricalCitation.objects.filter(id__in=ids)
+        .order_by("id", "history_id")
+        .values_list(
+            *("id", "review_state", "reviewed_by__username", "reviewed_at", "review_note"),
+            *("history_date", "history_user__username", "history_change_reason"),
         )
+    )
+    verdicts, found = {}, {}
+    for pk, state, reviewer, reviewed_at, note, at, user, reason in records:
+        if state != ReviewState.UNREVIEWED:
+            verdicts[pk] = (ReviewState(state), reviewer or "", reviewed_at, note)
+            found.pop(pk, None)  # a later verdict, not yet cleared (if ever)
+        elif pk in verdicts and pk not in found:
+            # The first unreviewed record after the last verdict: the one that cleared it.
+            state, reviewer, reviewed_at, note = verdicts[pk]
+            found[pk] = PreviousReview(
+                state=state,
+                reviewed_by=reviewer,
+                reviewed_at=reviewed_at,
+                note=note,
+                reset_by=user or "",
+                reset_at=at,
+                reset_reason=reset_reason(reason),
+            )
     return found
 
 

@@ -1,11 +1,34 @@
-// Review queue (/admin/review/). A file rather than an inline script: the Content Security
-// Policy allows no inline script. The queue works without it; this only helps:
+// Review queue (/admin/review/) and disputes (/admin/review/disputes/). A file rather than an
+// inline script: the Content Security Policy allows no inline script. The pages work without
+// it; this only helps:
+// - counts too slow to take with the page (a selection wider than a profile, a country or a
+//   source) are loaded after it, in place of the link that asks for them;
 // - "Select all on this page" ticks or clears every row's box;
 // - a row that refused a review (a dispute without a note) gets its note field focused, in
 //   view with its error; after a review, the next row's note field is focused, so that a
 //   keyboard user carries on where they are. (Browsers skip `autofocus` on a page opened at
 //   an anchor, which is how the queue comes back after each review.)
 "use strict";
+
+async function loadCounts(counts) {
+  counts.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(counts.dataset.counts, { headers: { Accept: "text/html" } });
+    if (!response.ok) {
+      throw new Error(`${response.status} ${response.statusText}`);
+    }
+    // The counts are the admin's own HTML, escaped by its templates, from this origin.
+    counts.outerHTML = await response.text();
+  } catch {
+    // The link that asks for the page with its counts stays.
+    counts.removeAttribute("aria-busy");
+  }
+}
+
+const uncounted = document.querySelector("#review-counts[data-counts]");
+if (uncounted) {
+  loadCounts(uncounted);
+}
 
 document.getElementById("select-all")?.addEventListener("change", (event) => {
   for (const box of document.querySelectorAll(".select-citation")) {

@@ -131,3 +131,35 @@ def test_without_javascript_a_refused_dispute_still_lands_at_its_row(
     expect(row.locator(".review-error")).to_be_in_viewport()
     expect(row.get_by_role("textbox", name="note")).to_have_attribute("aria-invalid", "true")
     context.close()
+
+
+def test_the_counts_follow_the_page(page, published_mali):
+    """The whole queue comes uncounted (counting reads every citation); the script loads
+    the counts in place of the link that asks for them."""
+    sync_roles(apps)
+    make_member("ana", FACT_CHECKERS, password=PASSWORD)
+    unreviewed = Citation.objects.filter(review_state=ReviewState.UNREVIEWED).count()
+    page.set_viewport_size({"width": 1280, "height": WIDTHS[1280]})
+    log_in(page, "ana", "/admin/login/?next=/admin/review/")
+
+    counts = page.locator("#review-counts")
+
+    expect(counts).to_contain_text(f"{unreviewed} unreviewed, 0 disputed of {unreviewed}")
+    expect(counts.get_by_role("link", name="Count them")).to_have_count(0)
+    expect(counts.get_by_role("link", name=f"{unreviewed} unreviewed")).to_have_attribute(
+        "href", "?state=unreviewed"
+    )
+
+
+def test_without_javascript_the_counts_are_a_link_away(browser, live_server, published_mali):
+    sync_roles(apps)
+    make_member("ana", FACT_CHECKERS, password=PASSWORD)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, "ana", "/admin/login/?next=/admin/review/")
+
+    page.locator("#review-counts").get_by_role("link", name="Count them").click()
+
+    expect(page).to_have_url(re.compile(r"/admin/review/\?count=1$"))
+    expect(page.locator("#review-counts")).to_contain_text("unreviewed, 0 disputed of")
+    context.close()

@@ -87,6 +87,22 @@ class QueuePageTests:
         assert "[1]" in html
         assert str(citation.claim.section.profile) in response.content.decode()
 
+    def test_shows_each_sources_address_shortened_and_its_archived_copy(
+        self, checker_client, citation
+    ):
+        long = "https://example.org/" + "a" * 60
+        source = make_source(title="Long", url=long, archived_url="https://archive.example/1")
+        make_citation_source(citation=citation, source=source, pinpoint="p. 4")
+
+        html = row(checker_client.get(QUEUE), citation)
+
+        assert (
+            f'<a href="{long}" rel="noopener noreferrer" target="_blank">{long[:59]}…</a>' in html
+        )
+        assert '<a href="https://archive.example/1" rel="noopener noreferrer"' in html
+        assert ", p. 4" in html
+        assert f'href="{QUEUE}?source={source.pk}&amp;state=all"' in html
+
     def test_numbers_footnotes_by_their_place_in_the_profile(self, checker_client):
         section = make_section()
         first = make_claim(section=section, text="First claim.")
@@ -158,35 +174,89 @@ class QueuePageTests:
         assert response.status_code == 302
         assert response.url.startswith(reverse("admin:login"))
 
-    def test_pages_keep_the_filters(self, checker_client):
+    def test_pages_go_on_after_the_last_row_keeping_the_filters(self, checker_client):
         claim = make_claim()
-        for number in range(55):
-            make_citation(claim=claim, text=f"Footnote {number}.")
+        citations = [make_citation(claim=claim, text=f"Footnote {n}.") for n in range(55)]
+        topic = claim.section.profile.topic_id
 
-        response = checker_client.get(QUEUE, {"topic": claim.section.profile.topic_id})
+        first = checker_client.get(QUEUE, {"topic": topic})
 
-        assert len(listed(response)) == 50
-        page = response.content.decode()
-        assert f"?topic={claim.section.profile.topic_id}&amp;page=2" in page
-        second = checker_client.get(QUEUE, {"topic": claim.section.profile.topic_id, "page": 2})
-        assert len(listed(second)) == 5
+        assert listed(first) == citations[:25]
+        next_page = f"?topic={topic}&amp;after={citations[24].pk}"
+        assert f'<a rel="next" href="{next_page}">Next 25 →</a>' in first.content.decode()
+        second = checker_client.get(QUEUE, {"topic": topic, "after": citations[24].pk})
+        assert listed(second) == citations[25:50]
+        assert "[26]" in row(second, citations[25])
+        assert f'href="?topic={topic}">← First page</a>' in second.content.decode()
+        last = checker_client.get(QUEUE, {"topic": topic, "after": citations[49].pk})
+        assert listed(last) == citations[50:]
+        assert 'rel="next"' not in last.content.decode()
+
+    def test_a_page_goes_on_after_its_row_even_when_that_row_left_the_selection(
+        self, checker_client, other_checker
+    ):
+        claim = make_claim()
+        citations = [make_citation(claim=claim, text=f"Footnote {n}.") for n in range(30)]
+        reviewed(citations[24], other_checker)  # no longer unreviewed
+
+        response = checker_client.get(QUEUE, {"after": citations[24].pk})
+
+        assert listed(response) == citations[25:]
+
+    def test_an_unknown_row_to_go_on_after_shows_the_first_page(self, checker_client, citation):
+        for after in ("999999", "x", "1e3", "9" * 40):
+            assert listed(checker_client.get(QUEUE, {"after": after})) == [citation]
+
+    def test_profiles_come_in_the_order_of_their_countries_addresses(self, checker_client):
+        # Ordered by name, byte by byte, Côte d'Ivoire would come after Cuba and Zambia.
+        for name in ("Zambia", "Côte d'Ivoire", "Cuba"):
+            slug = {"Côte d'Ivoire": "cote-divoire"}.get(name)
+            make_citation(
+                claim=make_claim(
+                    section=make_section(
+                        profile=make_profile(country=make_country(name, slug=slug))
+                    )
+                ),
+                text=f"Footnote on {name}.",
+            )
+
+        shown = [c.claim.section.profile.country.name for c in listed(checker_client.get(QUEUE))]
+
+        assert shown == ["Côte d'Ivoire", "Cuba", "Zambia"]
 
     def test_queries_do_not_grow_with_citations(self, checker_client, other_checker):
+        profiles = [make_profile(country=make_country(f"Queueland {n}")) for n in range(3)]
+
         def make_citations(count):
-            profiles = [make_profile(country=make_country(f"Queueland {n}")) for n in range(3)]
             for number in range(count):
                 claim = make_claim(section=make_section(profile=profiles[number % 3]))
                 citation = make_citation(claim=claim)
                 make_citation_source(citation=citation, source=make_source(url="https://a.example"))
                 if number % 2:
                     reviewed(citation, other_checker, ReviewState.SOURCE_UNAVAILABLE, "Offline.")
+                elif number % 3 == 0:
+                    reviewed(citation, other_checker, ReviewState.DISPUTED, "Wrong year.")
 
-        make_citations(5)
-        url = f"{QUEUE}?state=all"
-        few = count_queries(checker_client, url)
+        make_citations(6)
+        urls = [
+            f"{QUEUE}?state=all",
+            QUEUE,
+            f"{QUEUE}?state=all&count=1",
+            f"{QUEUE}?state=all&part=counts",
+            f"{QUEUE}?state=all&profile={profiles[1].pk}",
+            DISPUTES,
+        ]
+        few = [count_queries(checker_client, url) for url in urls]
+        first = listed(checker_client.get(f"{QUEUE}?state=all"))[0]
+        urls.append(f"{QUEUE}?state=all&after={first.pk}")
+        few.append(count_queries(checker_client, urls[-1]))
         make_citations(60)
 
-        assert count_queries(checker_client, url) == few
+        # Session, user, permissions (2); the page's rows, their sources, footnote numbers,
+        # previous reviews (of unreviewed rows), the filters' options; the counts when asked
+        # for or within a profile; the profile typed; the row a page goes on after.
+        assert few == [9, 9, 10, 5, 11, 8, 10]
+        assert [count_queries(checker_client, url) for url in urls] == few
 
     def test_an_invalid_filter_shows_the_error_and_no_rows(self, checker_client, citation):
         response = checker_client.get(QUEUE, {"not_reviewed_days": "soon"})
@@ -324,6 +394,182 @@ class FilterTests:
         assert response.context["valid"]
         assert 'value="1 January 2012"' in response.content.decode()
         assert 'type="date"' not in response.content.decode()
+
+
+class ProfileFilterTests:
+    """The profile is typed, not picked from a list of every profile."""
+
+    @pytest.fixture
+    def profiles(self):
+        """Mali's and Niger's mine ban profiles, Mali's cluster munition one, and Nigeria's."""
+        mine_ban, cluster = make_topic("Mine Ban Policy"), make_topic("Cluster Munition Ban Policy")
+        found = {}
+        for country, topic in [
+            ("Mali", mine_ban),
+            ("Mali", cluster),
+            ("Niger", mine_ban),
+            ("Nigeria", mine_ban),
+        ]:
+            profile = make_profile(country=make_country(country), topic=topic)
+            make_citation(claim=make_claim(section=make_section(profile=profile)))
+            found[f"{country} — {topic.name}"] = profile
+        return found
+
+    def shown(self, response) -> set[str]:
+        return {str(citation.claim.section.profile) for citation in listed(response)}
+
+    def test_the_form_has_a_text_box_not_a_list_of_every_profile(self, checker_client, profiles):
+        page = checker_client.get(QUEUE).content.decode()
+
+        assert '<input type="text" name="profile"' in page
+        assert '<select name="profile"' not in page
+        assert page.count("<option") < 60  # the countries with a profile, topics, states…
+
+    def test_a_profile_named_by_its_number_is_shown_by_its_name(self, checker_client, profiles):
+        mali = profiles["Mali — Mine Ban Policy"]
+
+        response = checker_client.get(QUEUE, {"profile": mali.pk})
+
+        assert self.shown(response) == {"Mali — Mine Ban Policy"}
+        assert 'name="profile" value="Mali — Mine Ban Policy"' in response.content.decode()
+
+    @pytest.mark.parametrize(
+        ("typed", "found"),
+        [
+            ("Mali/mine ban", {"Mali — Mine Ban Policy"}),
+            ("mali — mine ban policy", {"Mali — Mine Ban Policy"}),
+            ("Mali", {"Mali — Mine Ban Policy", "Mali — Cluster Munition Ban Policy"}),
+            ("Niger/mine", {"Niger — Mine Ban Policy"}),  # named in full: not Nigeria
+            ("nigeria", {"Nigeria — Mine Ban Policy"}),
+            ("Mal/cluster", {"Mali — Cluster Munition Ban Policy"}),
+        ],
+    )
+    def test_a_profile_typed_as_its_country_and_topic(self, checker_client, profiles, typed, found):
+        response = checker_client.get(QUEUE, {"profile": typed})
+
+        assert self.shown(response) == found
+
+    def test_a_country_typed_without_its_accents(self, checker_client):
+        profile = make_profile(country=make_country("Côte d'Ivoire", slug="cote-divoire"))
+        citation = make_citation(claim=make_claim(section=make_section(profile=profile)))
+
+        assert listed(checker_client.get(QUEUE, {"profile": "cote d'ivoire"})) == [citation]
+
+    @pytest.mark.parametrize(
+        ("typed", "error"),
+        [
+            ("Atlantis", "No profile matches “Atlantis”"),
+            ("999999", "No profile matches “999999”"),
+            ("i", "matches more than 20 profiles"),
+        ],
+    )
+    def test_what_names_no_profile_or_too_many_is_an_error(
+        self, checker_client, profiles, typed, error
+    ):
+        for number in range(20):
+            make_profile(country=make_country(f"Island {number}"))
+
+        response = checker_client.get(QUEUE, {"profile": typed})
+
+        assert not response.context["valid"]
+        assert listed(response) == []
+        assert error in response.content.decode()
+
+
+class CountsTests:
+    """Counts within a profile, a country or a source come with the page; wider ones, which
+    read every citation, come on demand (review-queue.js asks for them)."""
+
+    @pytest.fixture
+    def citations(self, other_checker):
+        profile = make_profile()
+        claim = make_claim(section=make_section(profile=profile))
+        found = [make_citation(claim=claim, text=f"Footnote {n}.") for n in range(4)]
+        reviewed(found[0], other_checker)
+        reviewed(found[1], other_checker, ReviewState.DISPUTED, "Wrong date.")
+        return found
+
+    def test_a_wide_selection_comes_without_its_counts(self, checker_client, citations):
+        response = checker_client.get(QUEUE, {"state": "all"})
+
+        page = response.content.decode()
+        assert response.context["counts"] is None
+        assert "of 4 citations" not in page
+        assert 'data-counts="?state=all&amp;part=counts"' in page
+        assert '<a href="?state=all&amp;count=1" class="review-counts__ask">Count them</a>' in page
+        assert listed(response) == citations
+
+    def test_the_counts_alone_on_demand(self, checker_client, citations):
+        response = checker_client.get(QUEUE, {"state": "all", "part": "counts"})
+
+        page = " ".join(response.content.decode().split())
+        assert page.startswith('<p class="review-counts" id="review-counts">')
+        assert "2 unreviewed, 1 disputed of 4 citations in the current filter" in page
+        assert 'href="?state=verified"' in page  # the links leave out part=counts
+        assert "<html" not in page
+
+    def test_the_page_with_its_counts_when_asked(self, checker_client, citations):
+        response = checker_client.get(QUEUE, {"count": "1"})
+
+        page = " ".join(response.content.decode().split())
+        assert "2 unreviewed, 1 disputed of 4 citations in the current filter" in page
+        assert "Showing 2." in page
+        assert listed(response) == citations[2:]
+
+    def test_a_countrys_counts_come_with_the_page(self, checker_client, citations):
+        country = citations[0].claim.section.profile.country_id
+
+        response = checker_client.get(QUEUE, {"country": country})
+
+        assert response.context["counts"]["total"] == 4
+
+    def test_the_disputes_count_on_demand(self, client, editor, citations):
+        client.force_login(editor)
+
+        page = client.get(DISPUTES).content.decode()
+        counted = client.get(DISPUTES, {"part": "counts"}).content.decode()
+
+        assert "Count the disputed citations" in page
+        assert "<strong>1 disputed citation</strong> of 4 in the current filter" in counted
+
+    def test_the_counts_need_the_right_to_read_citations(self, client, citations):
+        client.force_login(make_user("someone"))
+
+        assert client.get(QUEUE, {"part": "counts"}).status_code == 403
+
+
+class FilterOptionsTests:
+    def test_countries_topics_and_reviewers_are_listed(self, checker_client, other_checker):
+        for name, slug in [("Zambia", None), ("Åland Islands", "aland-islands"), ("Chad", None)]:
+            make_citation(
+                claim=make_claim(
+                    section=make_section(
+                        profile=make_profile(
+                            country=make_country(name, slug=slug), topic=make_topic(f"{name} topic")
+                        )
+                    )
+                )
+            )
+        reviewed(Citation.objects.first(), other_checker)
+        make_country("Nowhere")  # no profile: not an option
+
+        form = checker_client.get(QUEUE).context["filter"].form
+
+        assert [label for _pk, label in form.fields["country"].choices] == [
+            "Any country",
+            "Åland Islands",
+            "Chad",
+            "Zambia",
+        ]
+        assert "Chad topic" in dict(form.fields["topic"].choices).values()
+        assert list(form.fields["reviewer"].choices)[1:] == [(other_checker.pk, "second-checker")]
+
+    def test_a_chosen_option_is_selected(self, checker_client, citation):
+        country = citation.claim.section.profile.country_id
+
+        page = checker_client.get(QUEUE, {"country": country}).content.decode()
+
+        assert f'<option value="{country}" selected>Testland</option>' in page
 
 
 class ReviewTests:
