@@ -22,11 +22,11 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from html import escape
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
@@ -36,12 +36,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from citations.filters import ANY_STATE
 from citations.models import Citation, ReviewState
 from citations.readiness import Readiness
 from history.save_messages import add_save_messages
-from profiles import editor
+from profiles import editor, editor_html
 from profiles.consistency import profile_findings
 from profiles.edit_text import (
     EditConflict,
@@ -76,9 +77,12 @@ from profiles.timeline import (
     change_set_entries,
     change_set_states,
     profile_change_sets,
+    timeline_page,
 )
 
-CHANGE_SETS_PER_PAGE = 25
+# Change sets on a page of the timeline: each is described in words; its records, field by
+# field, are read only when its details are opened.
+CHANGE_SETS_PER_PAGE = 20
 
 REVERT_PERMISSIONS = [
     "profiles.change_profile",
@@ -125,6 +129,11 @@ def urls(model_admin) -> list:
             f"{change_set}/compare/",
             view(change_set_compare_view),
             name="profiles_profile_change_set_compare",
+        ),
+        path(
+            f"{change_set}/records/",
+            view(change_set_records_view),
+            name="profiles_profile_change_set_records",
         ),
         path(
             f"{change_set}/revert/",
@@ -219,26 +228,142 @@ def _at_url(profile, when) -> str:
 # Pages ----------------------------------------------------------------------------------------
 
 
+def _timeline_profile(model_admin, request, object_id) -> Profile:
+    """The profile, for the timeline and a change set's records: its name and latest
+    edition's id, not the edition itself, whose snapshot (150 KB for the largest profile)
+    these pages never read."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    profile = (
+        Profile.objects.select_related("country", "topic")
+        .only("latest_publication_id", "country__name", "topic__name")
+        .filter(pk=object_id if str(object_id).isdigit() else None)
+        .first()
+    )
+    if profile is None:
+        raise Http404("No such profile.")
+    return profile
+
+
 def timeline_view(model_admin, request, object_id):
-    """List the change sets within the profile, newest first, each with what it touched."""
-    profile = _profile(model_admin, request, object_id)
-    paginator = Paginator(profile_change_sets(profile), CHANGE_SETS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    entries = change_set_entries(profile, list(page.object_list))
+    """List the change sets within the profile, newest first, each with what it did in words;
+    a page at a time, read on from a change set (?before=<id>) or back from one (?after=<id>)."""
+    profile = _timeline_profile(model_admin, request, object_id)
+    cursors = {
+        end: int(value)
+        for end in ("before", "after")
+        if CHANGE_SET_ID.fullmatch(value := request.GET.get(end, ""))
+    }
+    page = timeline_page(profile.pk, size=CHANGE_SETS_PER_PAGE, **cursors)
+    if page.past_newest:
+        return redirect("admin:profiles_profile_timeline", profile.pk)
+    entries = change_set_entries(profile, page.change_sets)
+    timeline_url = reverse("admin:profiles_profile_timeline", args=[profile.pk])
     for entry in entries:
+        # Built rather than reversed: reverse() took 1 ms for a page's 60 links. urls() puts
+        # these pages under the timeline's (a test checks that the two agree).
+        pk = entry.change_set.pk
+        entry.links = {
+            view: f"{timeline_url}change-sets/{pk}/{view}/"
+            for view in ("compare", "records", "revert")
+        }
         if entry.last_date:
-            entry.after_url = _at_url(profile, entry.last_date)
+            entry.after_url = f"{timeline_url}at/?{urlencode({'when': iso(entry.last_date)})}"
     context = _context(
         model_admin,
         request,
         profile,
         f"Timeline of {profile}",
         entries=entries,
-        page_obj=page,
-        page_range=paginator.get_elided_page_range(page.number),
+        entries_html=_entries_html(
+            entries, can_revert=can_revert(model_admin, request), newest=page.newest
+        ),
+        page=page,
+        newer_url=f"{timeline_url}?{urlencode({'after': page.newer})}" if page.newer else "",
+        older_url=f"{timeline_url}?{urlencode({'before': page.older})}" if page.older else "",
         compare_url=reverse("admin:profiles_profile_timeline_compare", args=[profile.pk]),
     )
     return TemplateResponse(request, "admin/profiles/profile/history_timeline.html", context)
+
+
+def _entries_html(entries: list[ChangeSetEntry], *, can_revert: bool, newest: bool) -> str:
+    """The timeline's entries as HTML: each change set in words; who, when and why; its
+    links; and its records, field by field, behind details that timeline.js fills when they
+    are opened (a link to them without JavaScript). On the newest page, the newest two are
+    picked to compare.
+
+    Written in Python rather than in the template: 20 entries through the template engine
+    took 2.8 ms of the page's 10 ms (SQLite, full scale), against 0.7 ms here. Every value
+    from the database is escaped with html.escape.
+    """
+    html = []
+    for number, entry in enumerate(entries):
+        change_set = entry.change_set
+        pk, links = change_set.pk, entry.links
+        who = escape(change_set.user.get_username()) if change_set.user else "The system"
+        when = timezone.localtime(change_set.created_at)
+        details = "".join(
+            f'<p class="change-set__detail">{escape(detail)}</p>' for detail in entry.details
+        )
+        after = (
+            f'<li><a href="{escape(entry.after_url)}">The profile just after it</a></li>'
+            if entry.after_url
+            else ""
+        )
+        revert = (
+            f'<li><a href="{links["revert"]}">Revert this change set…</a></li>'
+            if can_revert
+            else ""
+        )
+        records = f"{entry.total} record{'' if entry.total == 1 else 's'}"
+        html.append(
+            f'<li class="change-set" id="change-set-{pk}">'
+            '<fieldset class="change-set__pick">'
+            f'<legend class="visually-hidden">Compare change set #{pk}</legend>'
+            f'<label><input type="radio" name="from" value="{pk}"'
+            f"{' checked' if newest and number == 1 else ''}> From</label>"
+            f'<label><input type="radio" name="to" value="{pk}"'
+            f"{' checked' if newest and number == 0 else ''}> To</label>"
+            "</fieldset>"
+            '<div class="change-set__body">'
+            f'<p class="change-set__headline">{escape(entry.headline)}</p>'
+            f'<p class="change-set__meta">{who}'
+            f' · <time datetime="{when.isoformat()}">{date_format(when, "DATETIME_FORMAT")}</time>'
+            f" · {escape(change_set.get_action_display())} · change set #{pk}</p>"
+            f"{details}"
+            '<ul class="change-set__links">'
+            f'<li><a href="{links["compare"]}">What it changed</a></li>{after}{revert}</ul>'
+            '<details class="change-set__records">'
+            f"<summary>{records}, field by field</summary>"
+            f'<div class="change-set__records-body" data-fragment="{links["records"]}?fragment=1">'
+            f'<p><a href="{links["records"]}">The records of change set #{pk}, field by field</a>'
+            "</p></div></details></div></li>\n"
+        )
+    return mark_safe("".join(html))
+
+
+def change_set_records_view(model_admin, request, object_id, change_set_id):
+    """Show the records a change set wrote within the profile, field by field: a page of its
+    own, or with ?fragment=1 only the table, which the timeline loads into an entry's details
+    when they are opened."""
+    profile = _timeline_profile(model_admin, request, object_id)
+    change_set = get_object_or_404(ChangeSet.objects.select_related("user"), pk=change_set_id)
+    entry = change_set_entries(profile, [change_set], changes=True)[0]
+    if not entry.total:
+        raise Http404("This change set changed nothing within this profile.")
+    if request.GET.get("fragment"):
+        context = {"profile": profile, "change_set": change_set, "entry": entry}
+        return TemplateResponse(request, "admin/profiles/profile/_history_records.html", context)
+    context = _context(
+        model_admin,
+        request,
+        profile,
+        f"{profile}: change set #{change_set.pk}, record by record",
+        change_set=change_set,
+        entry=entry,
+        here=f"Change set #{change_set.pk}",
+    )
+    return TemplateResponse(request, "admin/profiles/profile/history_records.html", context)
 
 
 def at_view(model_admin, request, object_id):
@@ -700,55 +825,59 @@ def editor_view(model_admin, request, object_id):
     one change set. Those who may only view profiles read it without the form."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    profile = editor.editor_tree(int(object_id) if str(object_id).isdigit() else None)
-    if profile is None:
+    tree = editor.editor_tree(int(object_id) if str(object_id).isdigit() else None)
+    if tree is None:
         raise Http404("No such profile.")
-    can_edit = request.user.has_perms(EDITOR_PERMISSIONS)
-    url = reverse("admin:profiles_profile_editor", args=[profile.pk])
     if request.method != "POST":
-        return _editor_page(model_admin, request, profile, editor.EditorDraft.from_profile(profile))
-    if not can_edit:
+        return _editor_page(model_admin, request, tree, editor.EditorDraft.from_profile(tree))
+    if not request.user.has_perms(EDITOR_PERMISSIONS):
         raise PermissionDenied
     try:
-        draft = editor.EditorDraft.from_post(profile, request.POST)
+        draft = editor.EditorDraft.from_post(tree, request.POST)
     except editor.BadDraft as error:
         return HttpResponseBadRequest(f"This form cannot be read: {error} Reload the editor.")
     operation = request.POST.get("op", "save")
     if operation != "save":
         draft.apply(operation)
-        return _editor_page(model_admin, request, profile, draft)
+        return _editor_page(model_admin, request, tree, draft)
     if not draft.clean():
-        return _editor_page(model_admin, request, profile, draft)
+        return _editor_page(model_admin, request, tree, draft)
+    profile = tree.profile
     try:
         result = editor.profile_edit(profile=profile, user=request.user, draft=draft)
     except editor.EditConflict as conflict:
-        return _editor_page(model_admin, request, profile, conflict.draft)
+        return _editor_page(model_admin, request, tree, conflict.draft)
     if result.changed:
         model_admin.message_user(request, f"Saved {profile}: {result.summary()}.")
     else:
         model_admin.message_user(request, "Nothing to save: you changed nothing.", messages.INFO)
     if result.change_set is not None:
         add_save_messages(request, change_set_id=result.change_set.pk)
-    return redirect(url)
+    return redirect(reverse("admin:profiles_profile_editor", args=[profile.pk]))
 
 
-def _editor_page(model_admin, request, profile, draft):
+def _editor_page(model_admin, request, tree, draft):
+    profile = tree.profile
     can_edit = request.user.has_perms(EDITOR_PERMISSIONS)
+    editor_url = reverse("admin:profiles_profile_editor", args=[profile.pk])
+    problems, heading_problems = draft.problems(), draft.heading_problems()
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "title": f"{profile.country}: {profile.topic}",
         "profile": profile,
         "draft": draft,
-        "sections": draft.section_views(),
-        "problems": draft.problems(),
-        "heading_problems": draft.heading_problems(),
-        "problem_count": len(draft.problems()) + len(draft.heading_problems()),
+        "document": editor_html.DOCUMENT_SLOT,
+        "problems": problems,
+        "heading_problems": heading_problems,
+        "problem_count": len(problems) + len(heading_problems),
         "can_edit": can_edit,
-        "editor_url": reverse("admin:profiles_profile_editor", args=[profile.pk]),
+        "editor_url": editor_url,
         "draft_url": reverse(
             "profiles:profile_draft", args=[profile.country.slug, profile.topic.slug]
         ),
         "has_change_permission": model_admin.has_change_permission(request, profile),
     }
-    return TemplateResponse(request, "admin/profiles/profile/editor.html", context)
+    response = TemplateResponse(request, "admin/profiles/profile/editor.html", context)
+    editor_html.add_document(response, draft, can_edit=can_edit)
+    return response

@@ -18,9 +18,9 @@
     box.style.height = `${box.scrollHeight + 2}px`;
   };
   if (!sizesItself) {
-    for (const box of form.querySelectorAll("textarea.editor-text")) grow(box);
+    for (const box of form.querySelectorAll(".editor-document textarea")) grow(box);
     form.addEventListener("input", (event) => {
-      if (event.target.matches("textarea.editor-text")) grow(event.target);
+      if (event.target.matches(".editor-document textarea")) grow(event.target);
     });
   }
 
@@ -39,7 +39,7 @@
     try {
       sessionStorage.setItem(KEY, JSON.stringify(saved));
     } catch {
-      // Storage may be off: the anchor in the button's formaction still brings the claim back.
+      // Storage may be off: the browser still scrolls to the element the page focuses.
     }
   });
   let restored = null;
@@ -75,7 +75,7 @@
       return;
     }
     // A claim is part of a paragraph's line: Enter would put a line break in it.
-    if (event.key === "Enter" && event.target.matches("textarea.editor-text--claim")) {
+    if (event.key === "Enter" && event.target.matches(".editor-claim__main textarea")) {
       event.preventDefault();
     }
   });
@@ -99,9 +99,9 @@
     });
   }
 
-  // Focus the claim a button just added. The browser skips `autofocus` on a page whose address
-  // has a fragment (the button's formaction brings the claim into view with one), so this
-  // does it once the page has loaded, with the caret at the end.
+  // Put the caret at the end of the text box a button just focused (the server marks it
+  // `autofocus`, and the browser focuses it and scrolls to it). Done once the page has
+  // loaded: the browser skips `autofocus` on a page whose address has a fragment.
   const added = form.querySelector("textarea[autofocus]");
   if (added) {
     window.addEventListener("load", () => {

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from profiles.models import Claim
 from profiles.roles import EDITORS, sync_roles
 from tests.browser.audit import WIDTHS, audit
-from tests.browser.conftest import PASSWORD, log_in
+from tests.browser.conftest import ARTIFACTS, PASSWORD, log_in
 from tests.conftest import MALI
 from tests.factories import import_profile_file, make_country, make_member
 
@@ -115,3 +115,46 @@ def test_an_editor_adds_a_footnote_and_renames_a_heading(page, transactional_db)
     expect(page.locator(".messagelist")).to_contain_text("1 footnote added, 1 heading edited")
     added = claim.citations.get(text="Statement of Mali, Oslo, 3 December 2008.")
     expect(page.locator(f"#footnote-{added.pk}-text")).to_be_visible()
+
+
+def test_without_javascript_the_page_comes_back_at_the_claim_a_button_acted_on(
+    browser, live_server, transactional_db
+):
+    sync_roles(apps)
+    make_country("Mali", iso3="MLI")
+    profile = import_profile_file(MALI)
+    claims = list(
+        Claim.objects.filter(section__profile=profile).order_by("section__position", "position")
+    )
+    low = claims[-3]  # far down the page
+    make_member("editor", EDITORS, password=PASSWORD)
+    context = browser.new_context(
+        base_url=live_server.url,
+        java_script_enabled=False,
+        viewport={"width": 1280, "height": WIDTHS[1280]},
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, "editor", f"/admin/login/?next=/admin/profiles/profile/{profile.pk}/editor/")
+        claim = page.locator(f"#claim-{low.pk}")
+
+        claim.get_by_role("button", name="Down").click()
+
+        # Back at the claim, with the focus on the button pressed, to press it again.
+        expect(page.get_by_role("status")).to_contain_text("You have unsaved changes")
+        down = page.locator(f"#claim-{low.pk}").get_by_role("button", name="Down")
+        expect(down).to_be_focused()
+        expect(down).to_be_in_viewport()
+
+        page.locator(f"#claim-{low.pk}").get_by_role("button", name="Delete").click()
+
+        undo = page.locator(f"#claim-{low.pk}").get_by_role("button", name="Undo delete")
+        expect(undo).to_be_focused()
+        expect(undo).to_be_in_viewport()
+        assert page.evaluate("window.scrollY") > 1000  # scrolled, not at the top
+        # axe-core needs JavaScript: the same page with it is audited above.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=ARTIFACTS / "editor-no-js-deleted-1280.png")
+    finally:
+        context.close()

@@ -67,6 +67,14 @@ def test_an_editor_reads_the_timeline_and_compares_two_change_sets(page, reviewe
     assert title.bounding_box()["y"] + title.bounding_box()["height"] <= tools.bounding_box()["y"]
     audit(page, "timeline")
 
+    # An entry's records, field by field, are read when its details are opened.
+    newest = page.locator(".change-set").first
+    assert newest.locator("ins").count() == 0
+    newest.locator("summary").click()
+    expect(newest.locator(".field-changes ins", has_text="Amended.").first).to_be_visible()
+    expect(newest.locator(".change-set__records td").first).to_contain_text("changed")
+    audit(page, "timeline-details")
+
     page.locator(f"#change-set-{imported.pk}").get_by_label("From").check()
     page.get_by_role("button", name="Compare").first.click()
     expect(page).to_have_url(re.compile(r"/timeline/compare/\?"))
@@ -85,6 +93,18 @@ def test_an_editor_reads_the_timeline_and_compares_two_change_sets(page, reviewe
     page.goto(f"/admin/profiles/profile/{reviewed_mali.pk}/history/")
     audit(page, "timeline-profile-history")
 
+    # Without JavaScript, the details hold a link to the same records on a page of their own.
+    page.goto(timeline)
+    link = page.locator(".change-set").first.locator(".change-set__records-body a")
+    page.goto(link.get_attribute("href"))
+    expect(page).to_have_url(re.compile(r"/change-sets/[0-9]+/records/$"))
+    expect(page.locator(".field-changes ins", has_text="Amended.").first).to_be_visible()
+    audit(page, "timeline-records")
+
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(timeline)
     audit(page, "timeline")
+    newest = page.locator(".change-set").first
+    newest.locator("summary").click()
+    expect(newest.locator(".field-changes ins", has_text="Amended.").first).to_be_visible()
+    audit(page, "timeline-details")

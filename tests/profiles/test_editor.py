@@ -1,6 +1,7 @@
 """The one-page profile editor: the whole profile in reading order, structural buttons that
 change the page without saving, and one save as one change set, refused over others' changes."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils.http import urlencode
 from citations.models import Citation, CitationSource, ReviewState
 from citations.services import citations_link_sources
 from history.changesets import change_set
+from profiles import editor_html
 from profiles.models import ChangeSet, Claim
 from profiles.roles import EDITORS
 from profiles.textformat import parse_profile
@@ -151,6 +153,130 @@ def test_the_page_runs_the_same_queries_however_many_claims(editor_client, mali)
         make_citation_source(citation=make_citation(claim=claim))
 
     assert count_queries(editor_client, editor_url(mali)) == before
+
+
+def test_the_page_says_which_edition_the_public_reads(editor_client, published_mali):
+    page = editor_client.get(editor_url(published_mali)).content.decode()
+
+    assert "Editing the working copy · the public reads edition 1" in page
+
+
+def test_the_page_reads_the_profile_in_two_queries(editor_client, mali):
+    # Session, user, the editor's groups and permissions, then the profile and its whole tree
+    # (sections, claims and citations, with their versions) in one.
+    assert count_queries(editor_client, editor_url(mali)) == 6
+
+
+def test_each_claim_adds_little_markup(editor_client):
+    """One claim with a footnote is its text boxes, its buttons and one hidden field: about
+    1.6 KB (the page had ~4 KB a claim before the editor was written in Python)."""
+    section = make_section(heading="Policy")
+    profile = section.profile
+    make_claim(section=section, text="Claim.", no_citation_needed=True)
+    before = len(editor_client.get(editor_url(profile)).content)
+    for number in range(20):
+        claim = make_claim(section=section, text="Claim.", separator=" ")
+        make_citation(claim=claim, text=f"Statement {number}.")
+
+    after = len(editor_client.get(editor_url(profile)).content)
+
+    assert (after - before) / 20 < 1_800
+
+
+def test_a_claims_place_and_footnotes_travel_in_one_field(editor_client):
+    claim = make_claim(text="Sourced.")
+    citation = make_citation(claim=claim)
+    profile = claim.section.profile
+
+    fields = read_form(editor_client.get(editor_url(profile))).fields
+
+    state = [value for name, value in fields if name == "claim"]
+    version = Claim.history.filter(id=claim.pk).latest().history_id
+    cited = Citation.history.filter(id=citation.pk).latest().history_id
+    section, paragraph = claim.section_id, claim.paragraph
+    assert state == [f"{claim.pk} {section} {paragraph} {version} - {citation.pk}:{cited}:-"]
+
+
+@pytest.mark.parametrize(
+    "state",
+    ["12", "12 1 1 - x", "x 1 1 - -", "12 1 1 - - 34", "12 1 1 - - 34:5:q", "12 1 1 - - a:5:-"],
+)
+def test_a_claim_state_this_page_did_not_write_is_refused(editor_client, mali, state):
+    response = editor_client.post(editor_url(mali), {"claim": [state], "op": "save"})
+
+    assert response.status_code == 400
+
+
+def test_no_citation_needed_survives_a_delete_and_its_undo(editor_client):
+    claim = make_claim(text="Common knowledge.", no_citation_needed=True)
+    profile = claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    deleted = submit(editor_client, profile, page, op=f"delete:{claim.pk}")
+    assert f'name="c-{claim.pk}-no_citation_needed"' not in deleted.content.decode()
+    restored = submit(editor_client, profile, deleted, op=f"restore:{claim.pk}")
+    assert f'name="c-{claim.pk}-no_citation_needed" checked' in restored.content.decode()
+    submit(editor_client, profile, restored, changes={text_name(claim): "Common, amended."})
+
+    claim.refresh_from_db()
+    assert (claim.text, claim.no_citation_needed) == ("Common, amended.", True)
+
+
+# Coming back after a button --------------------------------------------------------------------
+
+
+def autofocused(response) -> list[str]:
+    """The page's elements with `autofocus`, each as its start tag."""
+    return re.findall(r"<(?:button|textarea)[^>]* autofocus[^>]*>", response.content.decode())
+
+
+def test_the_buttons_carry_no_address_of_their_own(editor_client, mali):
+    page = editor_client.get(editor_url(mali)).content.decode()
+
+    assert page.count('name="op"') > 100
+    assert "formaction" not in page
+    assert editor_html.DOCUMENT_SLOT not in page
+
+
+def test_the_page_comes_back_focused_on_the_button_pressed(editor_client):
+    section = make_section()
+    profile = section.profile
+    first = make_claim(section=section, text="First.")
+    second = make_claim(section=section, text="Second.", separator=" ")
+    third = make_claim(section=section, text="Third.", separator=" ")
+    page = editor_client.get(editor_url(profile))
+    assert autofocused(page) == []
+
+    # Moved, the claim keeps the focus on its button, to move it again (the browser scrolls
+    # to it, without JavaScript); at the top, on its text box.
+    moved = submit(editor_client, profile, page, op=f"down:{first.pk}")
+    assert autofocused(moved) == [
+        f'<button name="op" value="down:{first.pk}" data-move="down" autofocus>'
+    ]
+    top = submit(editor_client, profile, page, op=f"up:{second.pk}")
+    assert autofocused(top) == [
+        f'<textarea id="claim-{second.pk}-text" name="c-{second.pk}-text" rows="1"'
+        ' aria-label="Claim" autofocus>'
+    ]
+    # Deleted, on the button that undoes it, and back.
+    deleted = submit(editor_client, profile, page, op=f"delete:{third.pk}")
+    assert autofocused(deleted) == [f'<button name="op" value="restore:{third.pk}" autofocus>']
+    restored = submit(editor_client, profile, deleted, op=f"restore:{third.pk}")
+    assert f'value="delete:{third.pk}" class="editor-tool--delete" autofocus>' in (
+        restored.content.decode()
+    )
+
+
+def test_a_removed_footnote_comes_back_focused_on_its_undo(editor_client):
+    citation = make_citation(text="Statement, 2013.")
+    profile = citation.claim.section.profile
+    page = editor_client.get(editor_url(profile))
+
+    removed = submit(editor_client, profile, page, op=f"footnote-delete:{citation.pk}")
+
+    assert autofocused(removed) == [
+        f'<button name="op" value="footnote-restore:{citation.pk}" autofocus>'
+    ]
 
 
 # Saving ----------------------------------------------------------------------------------------
@@ -718,8 +844,13 @@ def test_a_fact_checker_reads_the_editor_without_the_form(checker_client, mali):
     response = checker_client.get(editor_url(mali))
 
     assert response.status_code == 200
-    assert 'id="profile-editor"' not in response.content.decode()
-    assert "<textarea" not in response.content.decode()
+    page = response.content.decode()
+    assert 'id="profile-editor"' not in page
+    assert "<textarea" not in page
+    assert 'name="op"' not in page
+    # The text to read, with its footnotes' numbers and review states.
+    assert "<sup>[1]</sup>" in page
+    assert "review-badge--unreviewed" in page
 
 
 def test_a_fact_checker_cannot_save(checker_client, mali):
@@ -780,8 +911,9 @@ def test_the_editor_links_each_claim_to_its_full_form_and_back(editor_client, ma
 
     page = editor_client.get(editor_url(mali)).content.decode()
 
+    # The link carries no `next`: the claim's form comes back to the claim by itself.
     claim_url = reverse("admin:profiles_claim_change", args=[claim.pk])
-    assert (
-        f"{claim_url}?next=%2Fadmin%2Fprofiles%2Fprofile%2F{mali.pk}%2Feditor%2F%23claim-{claim.pk}"
-        in page
-    )
+    assert f'<a href="{claim_url}">Footnotes and sources' in page
+    form = editor_client.get(claim_url)
+    saved = editor_client.post(claim_url, changeform_data(form, {"text": "Edited."}))
+    assert saved["Location"] == f"{editor_url(mali)}#claim-{claim.pk}"

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -18,9 +19,29 @@ from profiles.models import ChangeSet, Claim, Section
 from profiles.publishing import profile_publish, profile_withdraw
 from profiles.revert import change_set_revert
 from profiles.roles import FACT_CHECKERS
-from profiles.states import compare_states, profile_state_at, profile_state_now
-from profiles.timeline import change_set_states, footnote_numbers, profile_change_sets
-from tests.factories import changeform_data, make_claim, make_section
+from profiles.states import (
+    compare_states,
+    history_model,
+    profile_state_at,
+    profile_state_now,
+    tracked_fields,
+)
+from profiles.timeline import (
+    HISTORY_MODELS,
+    RECORDS_SHOWN,
+    _scopes,
+    change_set_states,
+    footnote_numbers,
+    history_records,
+    profile_change_sets,
+)
+from tests.factories import (
+    changeform_data,
+    make_citation,
+    make_citation_source,
+    make_claim,
+    make_section,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -204,11 +225,73 @@ class TimelineTests:
             ("claim", first.pk),
             ("claim", second.pk),
         }
-        page = response.content.decode()
-        assert "<ins>Mali signed </ins>" in page
-        assert "<del>Malisigned </del>" in page
         actions = [entry.change_set.action for entry in response.context["entries"]]
         assert actions == ["edit", "import"]  # the import published too
+        assert newest.headline == "Edited 2 claims in Policy"
+
+    def test_an_entrys_fields_are_read_when_its_details_are_opened(
+        self, published_mali, editor_client
+    ):
+        edit_two_claims(editor_client, published_mali)
+        newest = ChangeSet.objects.first()
+        records = url(published_mali, "change-sets/", newest.pk, "records")
+
+        timeline = editor_client.get(url(published_mali)).content.decode()
+        fragment = editor_client.get(records + "?fragment=1").content.decode()
+        page = editor_client.get(records).content.decode()
+
+        # The timeline holds the words of each change set, and a link to its records (which
+        # timeline.js loads into the details when they are opened); not the records.
+        assert "<ins>Mali signed </ins>" not in timeline
+        assert f'data-fragment="{records}?fragment=1"' in timeline
+        assert f'<a href="{records}">' in timeline
+        for html in (fragment, page):
+            assert "<ins>Mali signed </ins>" in html
+            assert "<del>Malisigned </del>" in html
+        assert "<html" not in fragment
+        assert "Edited 2 claims in Policy" in page
+
+    def test_the_links_of_an_entry_are_the_admins_urls(self, published_mali, editor_client):
+        response = editor_client.get(url(published_mali))
+
+        entry = response.context["entries"][0]
+        pk, change_set_id = published_mali.pk, entry.change_set.pk
+        assert entry.links == {
+            view: reverse(f"admin:profiles_profile_change_set_{view}", args=[pk, change_set_id])
+            for view in ("compare", "records", "revert")
+        }
+        assert entry.after_url.startswith(reverse("admin:profiles_profile_timeline_at", args=[pk]))
+
+    def test_the_records_of_a_change_set_of_another_profile_are_not_found(
+        self, published_mali, editor_client
+    ):
+        other = make_claim().history.get().change_set
+
+        response = editor_client.get(url(published_mali, "change-sets/", other.pk, "records"))
+
+        assert response.status_code == 404
+
+    def test_a_change_sets_records_are_read_in_a_fixed_number_of_queries(
+        self, published_mali, editor_client
+    ):
+        edit_two_claims(editor_client, published_mali)
+        few = url(published_mali, "change-sets/", ChangeSet.objects.first().pk, "records")
+        claims = policy_claims(published_mali)
+        with change_set(action="edit", user=editor_client.user):
+            for claim in claims:
+                claim.text += " Amended."
+                claim.save()
+            for citation in Citation.objects.filter(claim__in=claims):
+                citation.text += " Amended."
+                citation.save()
+        many = url(published_mali, "change-sets/", ChangeSet.objects.first().pk, "records")
+        imported = url(published_mali, "change-sets/", ChangeSet.objects.last().pk, "records")
+
+        queries = count_queries(editor_client, few)
+        assert count_queries(editor_client, many) == queries
+        assert count_queries(editor_client, imported) == queries
+        fragment = count_queries(editor_client, few + "?fragment=1")
+        assert count_queries(editor_client, many + "?fragment=1") == fragment
 
     def test_the_change_form_links_to_the_timeline(self, published_mali, editor_client):
         page = editor_client.get(
@@ -236,9 +319,16 @@ class TimelineTests:
         add_history(10)
         few = count_queries(editor_client, url(published_mali))
         add_history(200)
+        second = url(
+            published_mali, before=editor_client.get(url(published_mali)).context["page"].older
+        )
+        third = url(published_mali, before=editor_client.get(second).context["page"].older)
+        back = url(published_mali, after=editor_client.get(third).context["page"].newer)
 
         assert count_queries(editor_client, url(published_mali)) == few
-        assert count_queries(editor_client, url(published_mali) + "?page=3") == few
+        assert count_queries(editor_client, second) == few
+        assert count_queries(editor_client, third) == few
+        assert count_queries(editor_client, back) == few
 
     def test_a_change_set_compares_with_the_state_before_it(self, published_mali, editor_client):
         first, _second = edit_two_claims(editor_client, published_mali)
@@ -573,3 +663,141 @@ class TimelineQueryTests:
         profile_withdraw(profile=published_mali, user=publisher_client.user)
 
         assert count_queries(editor_client, url(published_mali)) == few
+
+
+def edits(profile, user, number: int) -> list[ChangeSet]:
+    """Edit the profile's first claim `number` times, a change set each; return them, newest
+    first."""
+    claim = policy_claims(profile)[0]
+    for count in range(number):
+        with change_set(action="edit", user=user):
+            claim.text = f"Edit number {count}."
+            claim.save()
+    return list(ChangeSet.objects.order_by("-created_at", "-pk")[:number])
+
+
+class TimelinePagesTests:
+    """The timeline is read a page at a time, by key along the ProfileChangeSet index."""
+
+    def test_older_pages_follow_on_without_gaps_or_repeats(self, published_mali, editor_client):
+        newest_first = [*edits(published_mali, editor_client.user, 44), ChangeSet.objects.last()]
+
+        shown, address = [], url(published_mali)
+        while address:
+            response = editor_client.get(address)
+            shown.append([entry.change_set.pk for entry in response.context["entries"]])
+            address = response.context["older_url"]
+
+        assert [len(page) for page in shown] == [20, 20, 5]
+        assert [pk for page in shown for pk in page] == [cs.pk for cs in newest_first]
+
+    def test_newer_reads_back_and_past_the_newest_goes_to_the_first_page(
+        self, published_mali, editor_client
+    ):
+        newest_first = [*edits(published_mali, editor_client.user, 44), ChangeSet.objects.last()]
+        third = editor_client.get(url(published_mali, before=newest_first[39].pk))
+
+        second = editor_client.get(third.context["newer_url"])
+        past = editor_client.get(second.context["newer_url"])
+
+        assert [e.change_set.pk for e in third.context["entries"]] == [
+            cs.pk for cs in newest_first[40:]
+        ]
+        assert [e.change_set.pk for e in second.context["entries"]] == [
+            cs.pk for cs in newest_first[20:40]
+        ]
+        assert past.status_code == 302
+        assert past.url == url(published_mali)
+
+    def test_only_the_first_page_picks_two_change_sets_to_compare(
+        self, published_mali, editor_client
+    ):
+        newest_first = edits(published_mali, editor_client.user, 24)
+
+        first = editor_client.get(url(published_mali)).content.decode()
+        second = editor_client.get(url(published_mali, before=newest_first[19].pk))
+
+        assert f'name="to" value="{newest_first[0].pk}" checked' in first
+        assert f'name="from" value="{newest_first[1].pk}" checked' in first
+        assert " checked" not in second.content.decode()
+        assert 'rel="prev"' in second.content.decode()
+
+    def test_a_cursor_that_is_no_change_set_of_the_timeline_shows_none(
+        self, published_mali, editor_client
+    ):
+        other = make_claim().history.get().change_set
+
+        response = editor_client.get(url(published_mali, before=other.pk))
+
+        assert response.status_code == 200
+        assert response.context["entries"] == []
+
+
+class TimelineRecordsTests:
+    """The records of a page of change sets are read with SQL of the timeline's own
+    (profiles.timeline.history_records): it finds what the ORM's conditions find."""
+
+    def test_the_records_within_the_profile_are_those_the_orm_finds(
+        self, published_mali, editor_client
+    ):
+        # One change set writing within Mali and within another profile, through a source
+        # they share.
+        mali_citation = numbered(published_mali)[0]
+        source = mali_citation.sources.first()
+        with change_set(action="edit", user=editor_client.user):
+            other = make_citation()
+            make_citation_source(citation=other, source=source)
+            source.title += " (amended)"
+            source.save()
+            claim = policy_claims(published_mali)[0]
+            claim.text += " Amended."
+            claim.save()
+            other.claim.text += " Amended."
+            other.claim.save()
+        change_sets = list(profile_change_sets(published_mali))
+        scopes = _scopes(published_mali.pk)
+
+        for name, model in HISTORY_MODELS.items():
+            for change_set_row in change_sets:
+                found = history_records(published_mali.pk, [change_set_row.pk])[name]
+                expected = (
+                    history_model(model)
+                    .objects.filter(scopes[name], change_set=change_set_row)
+                    .order_by("history_date", "history_id")
+                )
+                assert [f.record.id for f in found] == [r.id for r in expected[:RECORDS_SHOWN]], (
+                    name,
+                    change_set_row,
+                )
+                assert {f.in_set for f in found} <= {expected.count()}
+
+    def test_the_fields_changed_are_those_that_differ_from_the_record_before(
+        self, published_mali, editor_client, checker
+    ):
+        edit_two_claims(editor_client, published_mali)
+        citation_review(citation=numbered(published_mali)[2], reviewer=checker, state="verified")
+        profile_publish(profile=published_mali, note="Again.")
+        ids = [change_set_row.pk for change_set_row in profile_change_sets(published_mali)]
+
+        described = history_records(published_mali.pk, ids)
+        whole = history_records(published_mali.pk, ids, whole=True)
+
+        for name, model in HISTORY_MODELS.items():
+            assert [f.record.id for f in described[name]] == [f.record.id for f in whole[name]]
+            assert [f.changed for f in described[name]] == [f.changed for f in whole[name]]
+            for found in whole[name]:
+                if found.previous is not None:
+                    assert found.changed == {
+                        attname
+                        for attname in tracked_fields(model)
+                        if getattr(found.previous, attname) != getattr(found.record, attname)
+                    }
+
+    def test_the_records_are_read_in_a_query_a_model(self, published_mali):
+        ids = [change_set_row.pk for change_set_row in profile_change_sets(published_mali)]
+
+        with CaptureQueriesContext(connection) as queries:
+            found = history_records(published_mali.pk, ids)
+
+        assert len(queries) == len(HISTORY_MODELS)
+        assert {name for name, records in found.items() if records} == set(HISTORY_MODELS)
