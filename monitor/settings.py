@@ -252,6 +252,18 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Parameters bound by the server, so that psycopg prepares each query the fifth time a
+    # connection runs it: PostgreSQL then plans it once, not at every request (the review queue
+    # 28.8 -> 23.4 ms, the editor 23.3 -> 19.3 ms at full scale). Turn it off behind a
+    # transaction-pooling PgBouncer older than 1.21, which cannot keep prepared statements.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["server_side_binding"] = env_bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True)
+    # No JIT compilation: it pays off for long analytical queries, never for a page's. A
+    # timeline query over a large change set crossed its cost threshold and spent 124 of its
+    # 160 ms compiling.
+    options["options"] = "-c jit=off"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rendered editions are kept in the cache (profiles/caching.py). By default each process has
@@ -268,6 +280,11 @@ CACHES = {
 # pages invalidate it for every server at once (profiles/caching.py). A process's own memory
 # cannot be invalidated from another process, so then the lookup runs on every request.
 SHARED_CACHE = bool(env("DJANGO_CACHE_URL"))
+if SHARED_CACHE:
+    # Sessions read from the shared cache and written through to the database: one query less
+    # on every admin page. Not with each process's own memory, which would go on holding a
+    # session that a logout in another process ended.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

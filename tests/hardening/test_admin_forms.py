@@ -246,7 +246,7 @@ def test_any_review_post_reviews_or_is_refused(superuser_client, published, targ
 
 
 # Every parameter of the review queue's filters, and the page.
-QUEUE_PARAMETERS = [*ReviewQueueFilter.Meta.fields, "page"]
+QUEUE_PARAMETERS = [*ReviewQueueFilter.Meta.fields, "page", "after", "count", "part"]
 
 
 @examples(20)

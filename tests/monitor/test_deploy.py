@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 # The production variables README's "Production" section documents (besides the database).
@@ -98,6 +100,14 @@ class CacheUrlTests:
 
         assert result.stdout.split() == ["monitor.cache.RedisCache", url]
 
+    def test_sessions_are_read_from_the_cache_only_when_it_is_shared(self):
+        setting = "settings.SESSION_ENGINE"
+        shared = print_setting(setting, DJANGO_DEBUG="1", DJANGO_CACHE_URL="redis://cache:6379/0")
+        own = print_setting(setting, DJANGO_DEBUG="1")
+
+        assert shared.stdout.strip() == "django.contrib.sessions.backends.cached_db"
+        assert own.stdout.strip() == "django.contrib.sessions.backends.db"
+
     def test_a_tls_redis_url_is_accepted(self):
         result = print_setting(
             "settings.CACHES['default']['BACKEND']",
@@ -115,3 +125,16 @@ class CacheUrlTests:
         assert result.returncode != 0
         assert "ImproperlyConfigured" in result.stderr
         assert "DJANGO_CACHE_URL must be a redis:// or rediss:// URL" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "True"), ("0", "False")])
+def test_postgresql_binds_parameters_on_the_server_unless_told_not_to(value, expected):
+    extra = {"DJANGO_DB_SERVER_SIDE_BINDING": value} if value else {}
+    result = print_setting(
+        "settings.DATABASES['default']['OPTIONS']['server_side_binding']",
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://monitor@db.internal/monitor",
+        **extra,
+    )
+
+    assert result.stdout.strip() == expected, result.stderr
