@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles.views import directory, drafts, reports, search
+from profiles.views import directory, discovery, drafts, reports, search
 
 app_name = "profiles"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("treaties/<slug:treaty>/", directory.treaty_detail, name="treaty_detail"),
     path("treaties/<slug:treaty>.csv", directory.treaty_csv, name="treaty_csv"),
     path("search/", search.search, name="search"),
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("sitemap.xml", discovery.sitemap, name="sitemap"),
 ]

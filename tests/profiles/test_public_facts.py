@@ -42,6 +42,8 @@ PUBLIC_URLS = [
     f"{REPORT.rstrip('/')}.json",
     f"{REPORT.rstrip('/')}.txt",
     "/search/?q=ratified",
+    "/sitemap.xml",
+    "/robots.txt",
 ]
 NIGER_DRAFT = """Niger
 

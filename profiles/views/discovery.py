@@ -1,0 +1,30 @@
+"""For search engines and crawlers: /robots.txt and /sitemap.xml, both public pages (cached,
+answered 304 while nothing public changed)."""
+
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.http import HttpResponse
+from django.urls import reverse
+
+from profiles.caching import public_page
+from profiles.sitemaps import SITEMAPS
+
+# Not worth crawling: search results are endless combinations of words, and drafts and the
+# admin are not public (a draft preview answers 404 to anyone else anyway).
+DISALLOWED = ["/search/", "/admin/", "/countries/*/draft/"]
+
+
+@public_page()
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED)]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('profiles:sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@public_page()
+def sitemap(request):
+    response = sitemap_view(request, sitemaps=SITEMAPS)
+    response.render()
+    # The page's own validators name it; the sitemap view's Last-Modified would be the newest
+    # lastmod, which a withdrawal does not move.
+    del response["Last-Modified"]
+    return response
