@@ -27,4 +27,7 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("sitemap.xml", discovery.sitemap, name="sitemap"),
+    path("feeds/editions.atom", discovery.editions_feed, name="editions_feed"),
+    path("countries/<slug:country>/feed.atom", discovery.country_feed, name="country_feed"),
+    path("topics/<slug:topic>/feed.atom", discovery.topic_feed, name="topic_feed"),
 ]

@@ -1,11 +1,12 @@
-"""For search engines and crawlers: /robots.txt and /sitemap.xml, both public pages (cached,
-answered 304 while nothing public changed)."""
+"""For crawlers and feed readers: /robots.txt, /sitemap.xml and the Atom feeds of new editions,
+all public pages (cached, answered 304 while nothing public changed)."""
 
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import HttpResponse
 from django.urls import reverse
 
 from profiles.caching import public_page
+from profiles.feeds import CountryEditionsFeed, EditionsFeed, TopicEditionsFeed
 from profiles.sitemaps import SITEMAPS
 
 # Not worth crawling: search results are endless combinations of words, and drafts and the
@@ -28,3 +29,8 @@ def sitemap(request):
     # lastmod, which a withdrawal does not move.
     del response["Last-Modified"]
     return response
+
+
+editions_feed = public_page()(EditionsFeed())
+country_feed = public_page()(CountryEditionsFeed())
+topic_feed = public_page()(TopicEditionsFeed())

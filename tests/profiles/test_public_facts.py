@@ -44,6 +44,10 @@ PUBLIC_URLS = [
     "/search/?q=ratified",
     "/sitemap.xml",
     "/robots.txt",
+    "/feeds/editions.atom",
+    "/countries/mali/feed.atom",
+    "/countries/niger/feed.atom",
+    "/topics/cluster-munition-ban-policy/feed.atom",
 ]
 NIGER_DRAFT = """Niger
 
