@@ -8,7 +8,8 @@
 #
 # Needs python3 (with the venv module: apt-get install python3-venv on Debian) and, for
 # `make test`, the PostgreSQL server (apt-get install postgresql; see scripts/with-postgres)
-# and Debian's Chromium and Redis for the tests (`make system-packages` installs them as root).
+# and Debian's Chromium, Redis, Poppler and Pango for the tests (`make system-packages` installs
+# them as root).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -42,7 +43,7 @@ help:
 	@echo "                on PostgreSQL, then the load and fault test"
 	@echo "make install    create $(VENV) and install the locked dependencies and the project"
 	@echo "make lock       re-lock requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed)"
-	@echo "make system-packages  install Debian's Chromium and Redis for the tests, if missing"
+	@echo "make system-packages  install Debian's Chromium, Redis, Poppler and Pango, if missing"
 	@echo "make bench      load-test the site served by gunicorn (scripts/load_benchmark.py);"
 	@echo "                BENCH_DB=postgres for PostgreSQL"
 	@echo "make test-wheel build the wheel, install it in a fresh virtualenv and serve a page from it"
@@ -85,9 +86,14 @@ lock:
 	$(PIP_COMPILE) --extra dev --build-deps-for editable --constraint $(LOCK_BASE) \
 		--output-file $(LOCK_DEV) pyproject.toml
 
-# Debian's packages the tests drive: Chromium for the browser tests, Redis for the load test.
-# Installed only when missing; apt-get needs root (as in CI); anyone else gets the command to run.
-SYSTEM_PACKAGES := chromium:$(CHROMIUM) redis-server:/usr/bin/redis-server
+# Debian's packages the site and the tests need: Chromium for the browser tests, Redis for the
+# load test, Poppler's pdftotext and pdftoppm to read the PDFs back, and Pango with fonts for
+# WeasyPrint, which lays out the PDF editions. Each is package:file, the file telling whether it
+# is there. Installed only when missing; apt-get needs root (as in CI); anyone else gets the
+# command to run.
+SYSTEM_PACKAGES := chromium:$(CHROMIUM) redis-server:/usr/bin/redis-server \
+	poppler-utils:/usr/bin/pdftotext libpangoft2-1.0-0:/usr/share/doc/libpangoft2-1.0-0 \
+	fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 browser system-packages:
 	@missing=""; \

@@ -9,7 +9,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
@@ -151,6 +151,50 @@ def cache_from_url(url: str, *, max_entries: int) -> dict:
     return {"BACKEND": "monitor.cache.RedisCache", "LOCATION": url}
 
 
+EMAIL_URL_FORM = (
+    "smtp://USER:PASSWORD@HOST:587 (STARTTLS), smtps://USER:PASSWORD@HOST:465 (TLS), "
+    "smtp://HOST:25 (plain, on a private network) or console:"
+)
+
+
+def email_from_url(url: str) -> dict:
+    """Django's email settings from DJANGO_EMAIL_URL: an SMTP server, or the console backend
+    (mail written to standard output) when the URL is "console:" or unset."""
+    if url in ("", "console:", "console://"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    problem = url_problem(url, {"smtp", "smtps"})
+    if not problem:
+        parts = urlsplit(url)
+        if not parts.hostname:
+            problem = "a URL without a host"
+    if problem:
+        raise ImproperlyConfigured(f"DJANGO_EMAIL_URL must be {EMAIL_URL_FORM}, not {problem}.")
+    secure = parts.scheme == "smtps"
+    port = parts.port or (465 if secure else 587)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": secure,
+        # Port 25 on a private network may speak no TLS at all; 587 always starts it.
+        "EMAIL_USE_TLS": not secure and port != 25,
+    }
+
+
+def site_url_from(url: str) -> str:
+    """The site's public address from DJANGO_SITE_URL, without a trailing slash."""
+    url = url.rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            "DJANGO_SITE_URL must be the site's public address, http:// or https:// and the "
+            "host, such as https://monitor.example.org."
+        )
+    return url
+
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")  # taken as it is: never stripped
@@ -286,6 +330,30 @@ if SHARED_CACHE:
     # on every admin page. Not with each process's own memory, which would go on holding a
     # session that a logout in another process ended.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The site's public address, for links that leave the site: canonical URLs, sitemaps,
+# feeds, the API, PDFs and mails. Unset, a page links to the host it was asked for; mails,
+# sent from the command line, then use http://localhost:8000.
+SITE_URL = site_url_from(env("DJANGO_SITE_URL")) if env("DJANGO_SITE_URL") else ""
+
+# Mail (update alerts): DJANGO_EMAIL_URL names the SMTP server; unset, mail is written to the
+# console. Django's EMAIL_TIMEOUT keeps a stalled server from holding a worker.
+_email = email_from_url(env("DJANGO_EMAIL_URL"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 20, "seconds", minimum=1)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL") or "Monitor <alerts@localhost>"
+if not re.fullmatch(r"[^<>@\s]+@[^<>@\s]+|[^<>@]*<[^<>@\s]+@[^<>@\s]+>", DEFAULT_FROM_EMAIL):
+    raise ImproperlyConfigured(
+        "DJANGO_DEFAULT_FROM_EMAIL must be an address such as alerts@monitor.example.org or "
+        f"Monitor <alerts@monitor.example.org>, not {DEFAULT_FROM_EMAIL!r}."
+    )
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -982,3 +982,168 @@ class SearchEntry(models.Model):
 
     def get_absolute_url(self):
         return f"{self.profile.get_absolute_url()}#{self.anchor}"
+
+
+# Readers: update alerts and correction requests.
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+    def following(self, profile: Profile):
+        """Confirmed subscriptions that an edition of `profile` concerns: its country's, its
+        topic's and everything's."""
+        return self.confirmed().filter(
+            Q(country__isnull=True, topic__isnull=True)
+            | Q(country_id=profile.country_id)
+            | Q(topic_id=profile.topic_id)
+        )
+
+
+class Subscription(models.Model):
+    """A reader's request to be mailed when a new edition is published: of any profile of a
+    country, of a topic, or of everything (neither set). No account: the address is confirmed
+    by a signed link (double opt-in) and every mail carries a one-click unsubscribe link.
+
+    Deliberately without history: a reader who unsubscribes, or asks to be forgotten, must
+    leave no copy of their address behind (`manage.py forget_email`).
+    """
+
+    email = models.EmailField(max_length=254, help_text="Stored in lower case.")
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the reader followed the confirmation link."
+    )
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email", "id"]
+        verbose_name = "alert subscription"
+        verbose_name_plural = "alert subscriptions"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__isnull=True) | Q(topic__isnull=True),
+                name="subscription_one_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(country__isnull=True, topic__isnull=True),
+                name="subscription_unique_everything",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "country"],
+                condition=Q(country__isnull=False),
+                name="subscription_unique_country",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "topic"],
+                condition=Q(topic__isnull=False),
+                name="subscription_unique_topic",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email}: {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.country_id:
+            return self.country.name
+        if self.topic_id:
+            return self.topic.name
+        return "every profile"
+
+
+class AlertDelivery(models.Model):
+    """One alert mailed: a subscription told of one edition. Its uniqueness is what makes
+    `manage.py send_alerts` safe to run twice, or from two servers at once."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "alert sent"
+        verbose_name_plural = "alerts sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "publication"], name="alertdelivery_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subscription.email}: {self.publication}"
+
+
+class CorrectionState(models.TextChoices):
+    NEW = "new", "New"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class CorrectionRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=CorrectionState.NEW)
+
+
+class CorrectionRequest(models.Model):
+    """A reader's report of an error in a published profile, for the editors' desk.
+
+    The reader saw an edition, not the working copy: what they pointed at (the edition, the
+    footnote number, the claim's text) is kept as they saw it, and `claim` links the working
+    copy's claim with that text while it exists.
+    """
+
+    State = CorrectionState
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="corrections")
+    edition = models.PositiveIntegerField(help_text="The edition the reader was reading.")
+    footnote = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The note the reader reported, numbered as in the edition."
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    quoted_text = models.TextField(
+        blank=True, help_text="The claim or note as the reader saw it in the edition."
+    )
+    what_is_wrong = models.TextField(max_length=2000)
+    source = models.TextField(
+        "the reader's source", max_length=2000, blank=True, help_text="What the reader cites."
+    )
+    email = models.EmailField(
+        blank=True, help_text="Optional: the reader's address, only to answer them."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=CorrectionState, default=CorrectionState.NEW)
+    editor_note = models.TextField(
+        blank=True, help_text="Internal: what was done about it, and why."
+    )
+
+    history = VersionedHistory()
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "correction request"
+        verbose_name_plural = "correction requests"
+        constraints = [
+            choices_constraint("state", CorrectionState.choices, name="correction_valid_state"),
+        ]
+        indexes = [models.Index(fields=["state", "-created_at"], name="correction_state_idx")]
+
+    def __str__(self):
+        where = f", note {self.footnote}" if self.footnote else ""
+        return f"{self.profile} (edition {self.edition}{where})"

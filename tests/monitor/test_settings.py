@@ -192,6 +192,13 @@ MALFORMED = [
     ("DJANGO_TRUSTED_PROXIES", "one"),
     ("DJANGO_LOGIN_FAILURE_LIMIT", "5 tries"),
     ("DJANGO_LOGIN_COOLOFF_MINUTES", "15m"),
+    ("DJANGO_SITE_URL", "monitor.example.org"),
+    ("DJANGO_SITE_URL", "https://monitor.example.org/?page=1"),
+    ("DJANGO_EMAIL_URL", "sendmail://localhost"),
+    ("DJANGO_EMAIL_URL", "smtp://mail.example.org:submission"),
+    ("DJANGO_EMAIL_URL", "smtp:///"),
+    ("DJANGO_EMAIL_TIMEOUT", "0"),
+    ("DJANGO_DEFAULT_FROM_EMAIL", "Monitor"),
 ]
 # Any value is taken.
 FREE_FORM = {"DJANGO_SECRET_KEY", "DJANGO_STATIC_ROOT"}
@@ -253,6 +260,8 @@ def test_a_missing_secret_key_stops_start_up_in_one_line():
         ("DATABASE_URL", "postgres://monitor:hunter2@db.example.org:port/monitor"),
         ("DATABASE_URL", "monitor:hunter2@db.example.org/monitor"),
         ("DJANGO_CACHE_URL", "redis://:hunter2@cache.internal:port/0"),
+        ("DJANGO_EMAIL_URL", "smtp://alerts:hunter2@smtp.example.org:port"),
+        ("DJANGO_EMAIL_URL", "imap://alerts:hunter2@smtp.example.org"),
     ],
 )
 def test_a_malformed_url_is_described_not_repeated(variable, url):
@@ -298,3 +307,37 @@ def test_the_wsgi_application_loads_its_urls_and_freezes_them_out_of_the_collect
     )
 
     assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+EMAIL = (
+    "settings.EMAIL_BACKEND.rsplit('.', 2)[1], settings.EMAIL_HOST, settings.EMAIL_PORT, "
+    "settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD, settings.EMAIL_USE_TLS, "
+    "settings.EMAIL_USE_SSL"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("", "console localhost 25   False False"),
+        ("console:", "console localhost 25   False False"),
+        (
+            "smtp://alerts%40example.org:p%40ss@smtp.example.org",
+            "smtp smtp.example.org 587 alerts@example.org p@ss True False",
+        ),
+        ("smtps://u:p@smtp.example.org", "smtp smtp.example.org 465 u p False True"),
+        ("smtp://relay.internal:25", "smtp relay.internal 25   False False"),
+    ],
+)
+def test_the_email_url_chooses_the_backend_and_server(url, expected):
+    result = run_settings(expression=EMAIL, DJANGO_DEBUG="1", DJANGO_EMAIL_URL=url)
+
+    assert result.stdout.rstrip("\n") == expected, result.stderr
+
+
+def test_the_site_url_loses_its_trailing_slash():
+    result = run_settings(
+        expression="settings.SITE_URL", DJANGO_DEBUG="1", DJANGO_SITE_URL="https://m.example.org/"
+    )
+
+    assert result.stdout.strip() == "https://m.example.org", result.stderr
