@@ -34,6 +34,7 @@ from operator import itemgetter
 from django.apps import apps
 from django.utils.text import slugify
 
+from monitor.site import absolute_url
 from profiles.textformat import (
     ClaimDocument,
     FootnoteDocument,
@@ -148,6 +149,18 @@ def build_snapshot(profile, treaty_status=None) -> dict:
 def snapshot_checksum(snapshot: dict) -> str:
     canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def served_snapshot(publication, request=None) -> dict:
+    """The edition as its `.json` export and the API serve it: the stored snapshot and an
+    `edition` key (number, publication time, absolute address). A new dict: the stored
+    snapshot is left as it is."""
+    edition = {
+        "number": publication.number,
+        "published_at": publication.published_at.isoformat(),
+        "url": absolute_url(publication.get_absolute_url(), request),
+    }
+    return {**publication.snapshot, "edition": edition}
 
 
 def document_from_snapshot(snapshot: dict) -> ProfileDocument:

@@ -21,7 +21,7 @@ from profiles.caching import PageLookup, public_page
 from profiles.compare import compare_snapshots
 from profiles.models import Profile, Publication
 from profiles.prepared import PreparedQuery
-from profiles.snapshots import document_from_snapshot, report_layout
+from profiles.snapshots import document_from_snapshot, report_layout, served_snapshot
 from profiles.textformat import render_profile
 
 EDITIONS_PER_PAGE = 50
@@ -252,15 +252,8 @@ def edition_compare(request, country, topic, number, other):
 
 @edition_page
 def profile_json(request, country, topic):
-    publication = request.lookup.publication()
-    edition = {
-        "number": publication.number,
-        "published_at": publication.published_at.isoformat(),
-        "url": request.build_absolute_uri(publication.get_absolute_url()),
-    }
-    # A new dict: the stored snapshot is left as it is.
     return JsonResponse(
-        {**publication.snapshot, "edition": edition},
+        served_snapshot(request.lookup.publication(), request),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
 
