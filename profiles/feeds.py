@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from monitor.site import site_url
 from profiles.models import Country, Publication, Topic
 
 FEED_ITEMS = 50
@@ -91,10 +92,24 @@ class EditionsFeed(Feed):
         feed.feed["site_changed_at"] = getattr(
             getattr(request, "lookup", None), "last_modified", None
         )
-        for item in feed.items:  # absolute, as syndication makes the entries' own links
+        # Syndication puts the host the feed was asked for in front of every link; the
+        # links go to DJANGO_SITE_URL when it is set.
+        asked = f"{'https' if request.is_secure() else 'http'}://{request.get_host()}"
+        public = site_url(request)
+        for key in ("link", "feed_url", "id"):
+            feed.feed[key] = _at_site(feed.feed.get(key), asked, public)
+        for item in feed.items:
+            item["link"] = _at_site(item["link"], asked, public)
+            item["unique_id"] = _at_site(item.get("unique_id"), asked, public)
             if item.get("comparison"):
-                item["comparison"] = request.build_absolute_uri(item["comparison"])
+                item["comparison"] = public + item["comparison"]
         return feed
+
+
+def _at_site(url: str | None, asked: str, public: str) -> str | None:
+    if url and url.startswith(asked + "/"):
+        return public + url[len(asked) :]
+    return url
 
 
 class CountryEditionsFeed(EditionsFeed):

@@ -5,6 +5,9 @@ changed in public (published or withdrawn); the countries the directory lists; t
 the directory pages. Drafts, withdrawn profiles and search pages are never listed.
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -13,7 +16,22 @@ from django.urls import reverse
 from profiles.models import Country, Profile, Treaty
 
 
-class DirectorySitemap(Sitemap):
+class PublicSitemap(Sitemap):
+    """A sitemap whose addresses are at DJANGO_SITE_URL when it is set (else at the host the
+    sitemap was asked for)."""
+
+    def get_protocol(self, protocol=None):
+        return (
+            urlsplit(settings.SITE_URL).scheme
+            if settings.SITE_URL
+            else super().get_protocol(protocol)
+        )
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc if settings.SITE_URL else super().get_domain(site)
+
+
+class DirectorySitemap(PublicSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -23,7 +41,7 @@ class DirectorySitemap(Sitemap):
         return reverse(item)
 
 
-class ProfileSitemap(Sitemap):
+class ProfileSitemap(PublicSitemap):
     """Every public profile's report page (its latest edition)."""
 
     changefreq = "monthly"
@@ -51,14 +69,14 @@ class EditionListSitemap(ProfileSitemap):
         return reverse("profiles:edition_list", args=[profile.country.slug, profile.topic.slug])
 
 
-class CountrySitemap(Sitemap):
+class CountrySitemap(PublicSitemap):
     changefreq = "monthly"
 
     def items(self):
         return Country.objects.listed().only("slug").order_by("slug")
 
 
-class TreatySitemap(Sitemap):
+class TreatySitemap(PublicSitemap):
     changefreq = "monthly"
 
     def items(self):

@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.http import HttpResponse
 from django.urls import reverse
 
+from monitor.site import absolute_url
 from profiles.caching import public_page
 from profiles.feeds import CountryEditionsFeed, EditionsFeed, TopicEditionsFeed
 from profiles.sitemaps import SITEMAPS
@@ -17,7 +18,7 @@ DISALLOWED = ["/search/", "/admin/", "/countries/*/draft/"]
 @public_page()
 def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED)]
-    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('profiles:sitemap'))}")
+    lines.append(f"Sitemap: {absolute_url(reverse('profiles:sitemap'), request)}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

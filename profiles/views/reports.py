@@ -17,8 +17,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 
+from monitor.site import absolute_url
 from profiles.caching import PageLookup, public_page
 from profiles.compare import compare_snapshots
+from profiles.linked_data import json_ld_script, report_description, report_json_ld
 from profiles.models import Profile, Publication
 from profiles.prepared import PreparedQuery
 from profiles.snapshots import document_from_snapshot, report_layout, served_snapshot
@@ -202,13 +204,13 @@ edition_page = public_page(EditionLookup)
 @edition_page
 def profile_detail(request, country, topic):
     publication = request.lookup.publication()
-    return render(request, "profiles/profile_detail.html", _report_context(publication))
+    return render(request, "profiles/profile_detail.html", _report_context(request, publication))
 
 
 @edition_page
 def edition_detail(request, country, topic, number):
     publication = request.lookup.publication()
-    return render(request, "profiles/profile_detail.html", _report_context(publication))
+    return render(request, "profiles/profile_detail.html", _report_context(request, publication))
 
 
 @public_page(EditionListLookup)
@@ -269,12 +271,20 @@ def profile_text(request, country, topic):
     return response
 
 
-def _report_context(publication: Publication) -> dict:
-    """The report template's context: the edition, its profile, and its snapshot laid out."""
+def _report_context(request, publication: Publication) -> dict:
+    """The report template's context: the edition, its profile, and its snapshot laid out,
+    with the page's canonical address and what it tells machines (Open Graph, JSON-LD)."""
+    is_latest = publication.number == publication.latest_number
+    profile, snapshot = publication.profile, publication.snapshot
+    page = profile.get_absolute_url() if is_latest else publication.get_absolute_url()
+    canonical_url = absolute_url(page, request)
     return {
         "publication": publication,
-        "profile": publication.profile,
-        "snapshot": publication.snapshot,
-        **report_layout(publication.snapshot),
-        "is_latest": publication.number == publication.latest_number,
+        "profile": profile,
+        "snapshot": snapshot,
+        **report_layout(snapshot),
+        "is_latest": is_latest,
+        "canonical_url": canonical_url,
+        "description": report_description(snapshot),
+        "json_ld": json_ld_script(report_json_ld(publication, snapshot, canonical_url)),
     }

@@ -2,6 +2,7 @@
 type text: country and topic names, headings, summary, claims, footnotes, status box, source
 fields, review notes. The public pages, exports and admin pages must show them as text."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -109,6 +110,7 @@ def first_claim() -> Claim:
 # Checking a page ------------------------------------------------------------------------------
 
 DANGEROUS_SCHEME = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
+DATA_BLOCK_TYPES = {"application/ld+json", "application/json"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcdoc"}
 
 
@@ -119,9 +121,14 @@ class _ActiveContent(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self._in_script = False
+        self._data_block: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         self._in_script = tag == "script"
+        # A JSON data block (JSON-LD) is never run; it is checked to end where it should:
+        # a payload's "</script>" left raw would end it early, and what is left is no JSON.
+        script_type = dict(attrs).get("type") or ""
+        self._data_block = [] if tag == "script" and script_type in DATA_BLOCK_TYPES else None
         for name, value in attrs:
             value = value or ""
             if name.startswith("on") and "alert(" in value:
@@ -132,9 +139,18 @@ class _ActiveContent(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "script":
             self._in_script = False
+            if self._data_block is not None:
+                block = "".join(self._data_block)
+                try:
+                    json.loads(block)
+                except ValueError:
+                    self.found.append(f"<script data block ended early>{block}</script>")
+                self._data_block = None
 
     def handle_data(self, data):
-        if self._in_script and "alert(" in data:
+        if self._data_block is not None:
+            self._data_block.append(data)
+        elif self._in_script and "alert(" in data:
             self.found.append(f"<script>{data}</script>")
 
 
