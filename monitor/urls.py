@@ -7,5 +7,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/review/", include("citations.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("profiles.api")),
     path("", include("profiles.urls")),
 ]

@@ -254,8 +254,13 @@ def edition_compare(request, country, topic, number, other):
 
 @edition_page
 def profile_json(request, country, topic):
+    return snapshot_response(request, request.lookup.publication())
+
+
+def snapshot_response(request, publication: Publication) -> JsonResponse:
+    """The edition's JSON document, as the .json export and the API's edition serve it."""
     return JsonResponse(
-        served_snapshot(request.lookup.publication(), request),
+        served_snapshot(publication, request),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
 

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 CCM = "convention-on-cluster-munitions"
 REPORT = "/countries/mali/cluster-munition-ban-policy/"
+MALI_PROFILE = "mali/cluster-munition-ban-policy"
 PUBLIC_URLS = [
     "/",
     "/countries/",
@@ -48,6 +49,27 @@ PUBLIC_URLS = [
     "/countries/mali/feed.atom",
     "/countries/niger/feed.atom",
     "/topics/cluster-munition-ban-policy/feed.atom",
+    "/api/v1/",
+    "/api/v1/countries/",
+    "/api/v1/countries/?page=2",
+    f"/api/v1/countries/?treaty={CCM}&status=state-party",
+    f"/api/v1/countries/?treaty={CCM}&status=no-data&q=ni",
+    "/api/v1/countries/mali/",
+    "/api/v1/countries/niger/",
+    "/api/v1/countries/chad/",
+    "/api/v1/topics/",
+    "/api/v1/topics/cluster-munition-ban-policy/",
+    "/api/v1/profiles/",
+    f"/api/v1/profiles/{MALI_PROFILE}/",
+    f"/api/v1/profiles/{MALI_PROFILE}/editions/",
+    f"/api/v1/profiles/{MALI_PROFILE}/editions/1/",
+    "/api/v1/treaties/",
+    f"/api/v1/treaties/{CCM}/",
+    f"/api/v1/treaties/{CCM}/?status=no-data&region=africa",
+    f"/api/v1/treaties/{CCM}/?sort=-joined",
+    "/api/v1/search/?q=ratified",
+    "/api/v1/openapi.json",
+    "/api/v1/docs/",
 ]
 NIGER_DRAFT = """Niger
 
