@@ -87,13 +87,14 @@ lock:
 		--output-file $(LOCK_DEV) pyproject.toml
 
 # Debian's packages the site and the tests need: Chromium for the browser tests, Redis for the
-# load test, Poppler's pdftotext and pdftoppm to read the PDFs back, and Pango with fonts for
-# WeasyPrint, which lays out the PDF editions. Each is package:file, the file telling whether it
+# load test, Poppler's pdftotext and pdftoppm to read the PDFs back, and Pango with the fonts
+# (Liberation, DejaVu) for WeasyPrint, which lays out the PDF editions. Each is package:file, the file telling whether it
 # is there. Installed only when missing; apt-get needs root (as in CI); anyone else gets the
 # command to run.
 SYSTEM_PACKAGES := chromium:$(CHROMIUM) redis-server:/usr/bin/redis-server \
 	poppler-utils:/usr/bin/pdftotext libpangoft2-1.0-0:/usr/share/doc/libpangoft2-1.0-0 \
-	fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+	fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+	fonts-liberation:/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf
 
 browser system-packages:
 	@missing=""; \

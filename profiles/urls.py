@@ -1,6 +1,14 @@
 from django.urls import path
 
-from profiles.views import directory, discovery, drafts, reports, search
+from profiles.views import (
+    alerts,
+    directory,
+    discovery,
+    documents,
+    drafts,
+    reports,
+    search,
+)
 
 app_name = "profiles"
 
@@ -14,8 +22,10 @@ urlpatterns = [
     path(f"{profile}/draft/", drafts.profile_draft, name="profile_draft"),
     path(f"{profile}.json", reports.profile_json, name="profile_json"),
     path(f"{profile}.txt", reports.profile_text, name="profile_text"),
+    path(f"{profile}.pdf", documents.profile_pdf, name="profile_pdf"),
     path(f"{profile}/editions/", reports.edition_list, name="edition_list"),
     path(f"{profile}/editions/<int:number>/", reports.edition_detail, name="edition_detail"),
+    path(f"{profile}/editions/<int:number>.pdf", documents.edition_pdf, name="edition_pdf"),
     path(
         f"{profile}/editions/<int:number>/compare/<int:other>/",
         reports.edition_compare,
@@ -30,4 +40,7 @@ urlpatterns = [
     path("feeds/editions.atom", discovery.editions_feed, name="editions_feed"),
     path("countries/<slug:country>/feed.atom", discovery.country_feed, name="country_feed"),
     path("topics/<slug:topic>/feed.atom", discovery.topic_feed, name="topic_feed"),
+    path("alerts/", alerts.subscribe, name="alerts_subscribe"),
+    path("alerts/confirm/<str:token>/", alerts.confirm, name="alerts_confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alerts_unsubscribe"),
 ]

@@ -42,6 +42,8 @@ PUBLIC_URLS = [
     REPORT,
     f"{REPORT.rstrip('/')}.json",
     f"{REPORT.rstrip('/')}.txt",
+    f"{REPORT.rstrip('/')}.pdf",
+    f"{REPORT}editions/1.pdf",
     "/search/?q=ratified",
     "/sitemap.xml",
     "/robots.txt",
