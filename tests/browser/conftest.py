@@ -41,13 +41,16 @@ _reports = pytest.StashKey[dict]()
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Run the tests that use the live server last, in their shuffled order.
+    """Run the tests that commit (the live server's, and any other transactional test) last,
+    in their shuffled order.
 
     After each one, pytest-django flushes the database, emptying the tables that the data
     migrations fill (countries, treaties) and that other tests read. pytest-django runs such
-    tests last, but pytest-randomly shuffles the whole suite after it has sorted it.
+    tests last, but pytest-randomly shuffles the whole suite after it has sorted it. (A hook
+    of this conftest sees every test of the session, not only the browser tests.)
     """
-    items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
+    committing = {"live_server", "transactional_db"}
+    items.sort(key=lambda item: not committing.isdisjoint(getattr(item, "fixturenames", ())))
 
 
 @pytest.hookimpl(wrapper=True)
