@@ -24,6 +24,7 @@ from citations.models import Citation, ReviewState
 from profiles.models import (
     NOT_WORKING_COPY_ACTIONS,
     ChangeSetAction,
+    CorrectionRequest,
     Profile,
     ProfileChangeSet,
     ProfileState,
@@ -68,6 +69,7 @@ class EditorHome:
     disputes: list[dict]
     disputed_count: int
     disputed_profile_count: int
+    new_corrections: int = 0
     recent: list[Edit] = field(default_factory=list)
 
     @property
@@ -90,10 +92,17 @@ class EditorHome:
     def disputes_url(self) -> str:
         return queue_url("citations:disputes")
 
+    @property
+    def corrections_url(self) -> str:
+        """The readers' correction requests no one has answered yet."""
+        url = reverse("admin:profiles_correctionrequest_changelist")
+        return f"{url}?{urlencode({'state__exact': CorrectionRequest.State.NEW})}"
+
 
 def editor_home(user) -> EditorHome:
     """Their profiles with unpublished changes, disputes on the profiles they have edited,
-    and their recent edits: seven queries.
+    the readers' new correction requests (the desk is everyone's) and their recent edits:
+    eight queries.
 
     "Theirs" are the profiles they changed since the latest edition: an editor's first
     question is whether their own work has reached the public, and a list of every profile
@@ -125,6 +134,7 @@ def editor_home(user) -> EditorHome:
         disputes=disputes,
         disputed_count=disputed_totals["citations"],
         disputed_profile_count=disputed_totals["profiles"],
+        new_corrections=CorrectionRequest.objects.open().count(),
         recent=recent_edits(user),
     )
 

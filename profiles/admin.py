@@ -625,3 +625,7 @@ class PublicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url()
+
+
+# The readers' side of the desk (correction requests, alert subscriptions), in its own module.
+from profiles import admin_readers  # noqa: E402, F401

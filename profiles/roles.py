@@ -28,13 +28,26 @@ EDITORS = "Editors"
 FACT_CHECKERS = "Fact-checkers"
 PUBLISHERS = "Publishers"
 
+# Readers' correction requests: editors and publishers work them (state and note only; no one
+# adds or deletes one); fact-checkers read them. Alert subscriptions: publishers may read them
+# and delete one on a reader's request.
+_READ_CORRECTIONS = ["profiles.view_correctionrequest"]
+_WORK_CORRECTIONS = [*_READ_CORRECTIONS, "profiles.change_correctionrequest"]
+_SUBSCRIPTIONS = ["profiles.view_subscription", "profiles.delete_subscription"]
+
 ROLE_PERMISSIONS = {
     # Editors create and edit countries, profiles, sections, claims, citations, sources.
-    EDITORS: _READ_EVERYTHING + _EDIT_EVERYTHING,
+    EDITORS: _READ_EVERYTHING + _EDIT_EVERYTHING + _WORK_CORRECTIONS,
     # Fact-checkers read everything and change review fields only.
-    FACT_CHECKERS: [*_READ_EVERYTHING, "citations.review_citation"],
+    FACT_CHECKERS: [*_READ_EVERYTHING, "citations.review_citation", *_READ_CORRECTIONS],
     # Publishers (managing editors) publish, withdraw and revert; they can edit to revert.
-    PUBLISHERS: [*_READ_EVERYTHING, *_EDIT_EVERYTHING, "profiles.publish_profile"],
+    PUBLISHERS: [
+        *_READ_EVERYTHING,
+        *_EDIT_EVERYTHING,
+        "profiles.publish_profile",
+        *_WORK_CORRECTIONS,
+        *_SUBSCRIPTIONS,
+    ],
 }
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from profiles.views import (
     alerts,
+    corrections,
     directory,
     discovery,
     documents,
@@ -23,6 +24,7 @@ urlpatterns = [
     path(f"{profile}.json", reports.profile_json, name="profile_json"),
     path(f"{profile}.txt", reports.profile_text, name="profile_text"),
     path(f"{profile}.pdf", documents.profile_pdf, name="profile_pdf"),
+    path(f"{profile}/report-error/", corrections.report_error, name="report_error"),
     path(f"{profile}/editions/", reports.edition_list, name="edition_list"),
     path(f"{profile}/editions/<int:number>/", reports.edition_detail, name="edition_detail"),
     path(f"{profile}/editions/<int:number>.pdf", documents.edition_pdf, name="edition_pdf"),

@@ -11,8 +11,15 @@ from profiles.feeds import CountryEditionsFeed, EditionsFeed, TopicEditionsFeed
 from profiles.sitemaps import SITEMAPS
 
 # Not worth crawling: search results are endless combinations of words, and drafts and the
-# admin are not public (a draft preview answers 404 to anyone else anyway).
-DISALLOWED = ["/search/", "/admin/", "/countries/*/draft/"]
+# admin are not public (a draft preview answers 404 to anyone else anyway); the readers' forms
+# (report an error, alerts) are not content.
+DISALLOWED = [
+    "/search/",
+    "/admin/",
+    "/countries/*/draft/",
+    "/countries/*/report-error/",
+    "/alerts/",
+]
 
 
 @public_page()

@@ -10,6 +10,7 @@ from citations.models import Citation, ReviewState
 from citations.services import citation_review
 from history.changesets import change_set
 from monitor.admin_views import home_for
+from profiles.models import CorrectionRequest
 from profiles.publishing import profile_publish
 from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
 from tests.conftest import SUPERUSER
@@ -133,6 +134,25 @@ class EditorHomeTests:
         page = response.content.decode()
         assert f'href="{DISPUTES}?profile={mine.pk}"' in page
         assert "2 disputed" in words(page)
+
+    def test_an_editor_sees_the_readers_new_correction_requests(self, editor_client):
+        profile = make_profile_with("Aland")
+        for state in ["new", "new", "declined"]:
+            CorrectionRequest.objects.create(
+                profile=profile, edition=1, what_is_wrong="A wrong date.", state=state
+            )
+
+        response = home(editor_client)
+
+        assert response.context["home"].editing.new_corrections == 2
+        page = response.content.decode()
+        assert "2 new correction requests from readers" in words(page)
+        assert 'href="/admin/profiles/correctionrequest/?state__exact=new"' in page
+
+    def test_no_new_requests_is_said_so(self, editor_client):
+        assert "No new correction requests from readers." in words(
+            home(editor_client).content.decode()
+        )
 
     def test_an_editor_sees_their_recent_edits_with_what_changed(self, editor_client, editor):
         profile = make_profile_with("Aland")
@@ -335,9 +355,14 @@ class TablesTests:
 
 
 def more_of_everything(editor, checker, publisher, start):
-    """Add profiles with citations in every state, edits, reviews and editions."""
+    """Add profiles with citations in every state, edits, reviews, editions and readers'
+    correction requests."""
     for number in range(start, start + 3):
         profile = make_profile_with(f"Land {number}", citations=3, editor=editor)
+        for state in CorrectionRequest.State:
+            CorrectionRequest.objects.create(
+                profile=profile, edition=1, what_is_wrong="A wrong date.", state=state
+            )
         make_citation_source(citation=profile.sections.first().claims.first().citations.first())
         review(profile, checker, ReviewState.DISPUTED)
         review(profile, checker, ReviewState.VERIFIED)
@@ -364,7 +389,7 @@ def test_the_home_runs_the_same_queries_whatever_the_data(client_for, checker, p
 
 @pytest.mark.parametrize(
     ("role", "panel_queries"),
-    [(EDITORS, 7), (FACT_CHECKERS, 2), (PUBLISHERS, 1), (SUPERUSER, 0)],
+    [(EDITORS, 8), (FACT_CHECKERS, 2), (PUBLISHERS, 1), (SUPERUSER, 0)],
 )
 def test_each_panel_runs_a_fixed_number_of_queries(
     client_for, django_assert_num_queries, checker, publisher, role, panel_queries
