@@ -30,8 +30,8 @@ from django.http import Http404, HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.timezone import is_naive, make_aware
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import condition, require_http_methods, require_safe
 
 from profiles.models import Country, Profile, Publication, PublicTreatyStatus, Topic, Treaty
 
@@ -314,3 +314,18 @@ def site_last_modified():
     if value is not None and is_naive(value):
         value = make_aware(value, timezone=connection.timezone)
     return value
+
+
+def reader_page(view):
+    """Make a view a reader's form page, the opposite of a public page: GET, HEAD and POST,
+    never cached anywhere (it answers one reader, and may set the CSRF cookie), not indexed."""
+
+    @require_http_methods(["GET", "HEAD", "POST"])
+    @never_cache
+    @functools.wraps(view)
+    def page(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return page

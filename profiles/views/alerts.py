@@ -7,14 +7,11 @@ forms set the CSRF cookie; the report pages still set none. Links from mails onl
 button on GET, since mail scanners open links; the POST acts.
 """
 
-import functools
 import logging
 import smtplib
 
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from profiles.alerts import (
     ADDRESS_WINDOW,
@@ -31,22 +28,9 @@ from profiles.alerts import (
     subscription_to_end,
     unsubscribe_url,
 )
+from profiles.caching import reader_page
 
 logger = logging.getLogger(__name__)
-
-
-def reader_page(view):
-    """GET, HEAD and POST only; never cached anywhere; not indexed."""
-
-    @require_http_methods(["GET", "HEAD", "POST"])
-    @never_cache
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapper
 
 
 def _too_many(request, *, per_address: bool):

@@ -6,12 +6,9 @@ no-store) and search engines are asked not to index it. The form sets the CSRF c
 report pages, which link here, still set none.
 """
 
-import functools
-
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
+from profiles.caching import reader_page
 from profiles.corrections import (
     CLIENT_WINDOW,
     BadTarget,
@@ -20,20 +17,6 @@ from profiles.corrections import (
     correction_request_create,
     reported_target,
 )
-
-
-def reader_page(view):
-    """GET, HEAD and POST only; never cached anywhere; not indexed."""
-
-    @require_http_methods(["GET", "HEAD", "POST"])
-    @never_cache
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    return wrapper
 
 
 @reader_page
