@@ -76,15 +76,23 @@ def edition_cache_key(publication, url: str) -> str:
     return f"monitor:pdf:{layout()}:{publication.checksum}:{digest}"
 
 
-def edition_pdf(publication, url: str) -> bytes:
+class RenderRefused(Exception):
+    """The PDF is not kept, and may_render() said not to lay it out now."""
+
+
+def edition_pdf(publication, url: str, *, may_render=lambda: True) -> bytes:
     """Return the PDF of an edition, from the cache or rendered and kept there.
 
     `publication` may be fetched without its snapshot (deferred): the snapshot is read only
     when the PDF has to be rendered. `url` is the edition's public address, printed on it.
+    `may_render()` is asked before laying a PDF out (a second of work for a large profile);
+    False raises RenderRefused.
     """
     key = edition_cache_key(publication, url)
     pdf = cache.get(key)
     if pdf is None:
+        if not may_render():
+            raise RenderRefused
         html = render_to_string(EDITION_TEMPLATE, _edition_context(publication, url))
         pdf = render_document(_marked_side_by_side(html)).write_pdf()
         cache.set(key, pdf, CONTENT_KEYED_TIMEOUT)

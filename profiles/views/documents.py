@@ -10,10 +10,15 @@ snapshot, and the snapshot only when the PDF has to be rendered.
 
 from django.http import Http404, HttpResponse
 
+from monitor.ratelimit import hit_client
 from monitor.site import absolute_url
 from profiles import pdf
 from profiles.models import Publication
 from profiles.views.reports import edition_page
+
+# PDFs laid out for one client an hour: a kept PDF costs nothing, laying one out up to two
+# seconds of a worker, so a client walking every edition of every profile is slowed down.
+RENDERS_PER_CLIENT_HOUR = 60
 
 
 @edition_page
@@ -38,6 +43,29 @@ def _pdf_response(request) -> HttpResponse:
         raise Http404("This profile is no longer published.")
     # The edition's own address, which never changes, even on the latest edition's PDF.
     url = absolute_url(publication.get_absolute_url(), request)
-    response = HttpResponse(pdf.edition_pdf(publication, url), content_type="application/pdf")
+    try:
+        document = pdf.edition_pdf(
+            publication,
+            url,
+            may_render=lambda: hit_client(
+                request, "pdf-render", limit=RENDERS_PER_CLIENT_HOUR, window=3600
+            ),
+        )
+    except pdf.RenderRefused:
+        return _too_many_renders()
+    response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf.edition_filename(publication)}"'
+    return response
+
+
+def _too_many_renders() -> HttpResponse:
+    response = HttpResponse(
+        "Too many PDFs not yet made were asked for from your address. Each is made once and"
+        " then kept: try again in an hour, or read the report page meanwhile.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = "3600"
+    # Never kept by a shared cache, which would refuse everyone else.
+    response["Cache-Control"] = "no-store"
     return response

@@ -23,6 +23,7 @@ from profiles import pdf
 from profiles.management.commands.build_report import write_atomically
 from profiles.models import Publication
 from profiles.publishing import profile_withdraw
+from profiles.views import documents
 from tests.conftest import ROOT, WESTMARCH
 from tests.factories import import_profile_file, import_text
 from tests.profiles.test_reports import republish_with, synthetic_profile
@@ -252,6 +253,25 @@ def test_a_new_edition_lays_out_the_new_pdf_only(client, published_mali, renders
 
     assert len(renders) == 2
     assert "Mali very actively" in pdf_text(saved(latest, tmp_path))
+
+
+def test_a_client_asking_for_many_new_pdfs_is_slowed_down_but_kept_ones_still_come(
+    client, published_mali, renders, monkeypatch
+):
+    monkeypatch.setattr(documents, "RENDERS_PER_CLIENT_HOUR", 1)
+    republish_with(published_mali, "Mali actively", "Mali very actively")
+
+    first = client.get(pdf_url(1))
+    refused = client.get(pdf_url(2))
+    kept = client.get(pdf_url(1))
+    elsewhere = client.get(pdf_url(2), REMOTE_ADDR="192.0.2.7")
+
+    assert first.status_code == kept.status_code == elsewhere.status_code == 200
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "3600"
+    assert "no-store" in refused["Cache-Control"]
+    assert "try again in an hour" in refused.content.decode()
+    assert len(renders) == 2
 
 
 def test_each_site_address_has_its_own_pdf(client, published_mali, settings, renders, tmp_path):
