@@ -34,6 +34,19 @@ USERNAMES = {
 }
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the tests that commit (the live server's, and any other transactional test) last,
+    in their shuffled order.
+
+    After each one, pytest-django flushes the database, emptying the tables that the data
+    migrations fill (countries, treaties) and that other tests read. pytest-django runs such
+    tests last, but pytest-randomly shuffles the whole suite after it has sorted it.
+    """
+    committing = {"live_server", "transactional_db"}
+    items.sort(key=lambda item: not committing.isdisjoint(getattr(item, "fixturenames", ())))
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Start every test with an empty cache: rendered pages must not leak between tests."""

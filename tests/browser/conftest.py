@@ -39,20 +39,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 _reports = pytest.StashKey[dict]()
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    """Run the tests that commit (the live server's, and any other transactional test) last,
-    in their shuffled order.
-
-    After each one, pytest-django flushes the database, emptying the tables that the data
-    migrations fill (countries, treaties) and that other tests read. pytest-django runs such
-    tests last, but pytest-randomly shuffles the whole suite after it has sorted it. (A hook
-    of this conftest sees every test of the session, not only the browser tests.)
-    """
-    committing = {"live_server", "transactional_db"}
-    items.sort(key=lambda item: not committing.isdisjoint(getattr(item, "fixturenames", ())))
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield

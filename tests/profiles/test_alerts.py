@@ -37,7 +37,7 @@ from profiles.models import (
 )
 from profiles.publishing import profile_publish, profile_withdraw
 from tests.conftest import EASTMARCH, MALI, WESTMARCH
-from tests.factories import import_profile_file
+from tests.factories import import_profile_file, make_country
 from tests.mail import (  # noqa: F401  (smtp_server_fixture: the fixture "smtp_server")
     free_port,
     links_in,
@@ -668,31 +668,17 @@ class GatedBackend(LocmemBackend):
         return super().send_messages(messages)
 
 
-@pytest.fixture
-def data_restored_afterwards(django_db_blocker):
-    """Put back the rows `migrate` wrote (countries, treaties, groups) once a transactional
-    test has flushed the database, so that the tests after it find them.
-
-    Request it before `django_db_serialized_rollback` and `transactional_db`: set up first, it
-    is torn down last, after the flush (which serialized rollback keeps from re-creating
-    content types, so that restoring them conflicts with nothing). A test that runs threads
-    needs committed rows, and pytest-randomly may run it before other tests.
-    """
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
 @pytest.mark.skipif(
     not connection.features.has_select_for_update_skip_locked,
     reason="needs row locks (PostgreSQL); on SQLite run send_alerts from one place",
 )
-def test_two_runs_at_once_send_each_alert_once(
-    data_restored_afterwards, django_db_serialized_rollback, transactional_db, settings
-):
+def test_two_runs_at_once_send_each_alert_once(transactional_db, settings):
+    """Runs after the other tests (tests/conftest.py): its threads need committed rows, and
+    the flush after it empties the tables the migrations filled, so it makes its own."""
     settings.EMAIL_BACKEND = "tests.profiles.test_alerts.GatedBackend"
     GatedBackend.entered.clear()
     GatedBackend.gate.clear()
+    make_country("Mali", iso3="MLI")
     profile = import_profile_file(MALI, publish=True)
     for n in range(4):
         follower(f"reader{n}@example.org")
