@@ -1,4 +1,5 @@
-"""The fact-checkers' pages in the admin: the review queue, the disputes, and the review forms.
+"""The fact-checkers' pages in the admin: the review queue, the disputes, the review forms,
+and the comment threads on a claim or a footnote (shared with the profile editor).
 
 Anyone who may view citations may read the queue; only fact-checkers (citations.review_citation)
 get its buttons and may post reviews. A review form carries the new state and a note, nothing
@@ -26,21 +27,23 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from citations import comments
 from citations.filters import ANY_STATE, NOT_VERIFIED, ReviewQueueFilter
-from citations.models import Citation, CitationSource, ReviewState
+from citations.models import Citation, CitationSource, Comment, ReviewState
 from citations.review_history import previous_reviews
 from citations.services import ReviewRefused, citation_review, citations_review
 from history.admin import subquery_count
+from profiles.models import Claim
 from profiles.templatetags.reports import web_address
 
 CITATIONS_PER_PAGE = 25
@@ -204,6 +207,8 @@ class Addresses:
         self.claim = self._pattern("admin:profiles_claim_change")
         self.profile = self._pattern("admin:profiles_profile_change")
         self.review = self._pattern("citations:review")
+        self.claim_comments = self._pattern("citations:claim_comments")
+        self.footnote_comments = self._pattern("citations:footnote_comments")
         self.queue = reverse("citations:review_queue")
 
     def _pattern(self, name: str):
@@ -234,12 +239,16 @@ def _require_viewer(request) -> bool:
     return can_review
 
 
-def _prepare_rows(citations: list, *, user, row_messages: dict[int, list]) -> None:
+def _prepare_rows(
+    citations: list, *, user, row_messages: dict[int, list], back_to_row: str = ""
+) -> None:
     """Set on each row what its template shows beyond the row itself: its footnote number,
-    its addresses, its previous review, the row to show after its review, its messages."""
+    its addresses, its previous review, the row to show after its review, its messages, and
+    its claim's and footnote's comment threads (counted in one query for the page)."""
     previous = previous_reviews(citations)
     numbers = footnote_numbers(citations)
     addresses = Addresses()
+    threads = comments.claims_thread_counts({c.claim_id for c in citations}) if citations else None
     for index, citation in enumerate(citations):
         citation.footnote_number = numbers[citation.pk]
         profile = citation.claim.section.profile
@@ -250,6 +259,11 @@ def _prepare_rows(citations: list, *, user, row_messages: dict[int, list]) -> No
         citation.change_url = addresses.citation(citation.pk)
         citation.claim_url = addresses.claim(citation.claim_id)
         citation.review_url = addresses.review(citation.pk)
+        back = f"?next={back_to_row}{citation.pk}"
+        citation.claim_threads = threads.claim(citation.claim_id)
+        citation.claim_comments_url = f"{addresses.claim_comments(citation.claim_id)}{back}"
+        citation.threads = threads.footnote(citation.pk)
+        citation.comments_url = f"{addresses.footnote_comments(citation.pk)}{back}"
         for link in citation.source_links.all():
             _describe(link, addresses)
         # Four eyes: say so rather than offer a Verify button the service would refuse.
@@ -316,7 +330,8 @@ def _queue_page(
     )
     citations = page.object_list
     row_messages, page_messages = _messages_by_row(request) if rows_take_messages else ({}, None)
-    _prepare_rows(citations, user=request.user, row_messages=row_messages)
+    back_to_row = quote(f"{request.get_full_path()}#citation-", safe="/")
+    _prepare_rows(citations, user=request.user, row_messages=row_messages, back_to_row=back_to_row)
     if page_messages is not None:
         # Messages for rows not on this page (filtered out since) are shown above it.
         shown = {citation.pk for citation in citations}
@@ -336,7 +351,7 @@ def _queue_page(
         "here": request.get_full_path(),
         # Where editing a row's claim or footnote comes back to: this page, at that row
         # (the row's number follows), encoded for a query string.
-        "back_to_row": quote(f"{request.get_full_path()}#citation-", safe="/"),
+        "back_to_row": back_to_row,
         **context,
     }
     return TemplateResponse(request, template, context)
@@ -526,3 +541,157 @@ def _back(request, *, anchor: str = "") -> HttpResponseRedirect:
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+# Comment threads -------------------------------------------------------------------------------
+
+# What the thread forms post, besides the comment's text: where to go back to.
+COMMENT_ACTS = {"reply", "resolve", "reopen"}
+# Asked for by static/monitor/comments.js: the threads alone, and after a post the threads
+# again (rather than a redirect), to show in place.
+THREADS_PART = "threads"
+
+
+@require_http_methods(["GET", "POST"])
+def claim_comments(request, pk):
+    """The threads on a claim: read them, start one (POST), answer or resolve one."""
+    claim = get_object_or_404(
+        Claim.objects.select_related("section__profile__country", "section__profile__topic"),
+        pk=pk,
+    )
+    return _comments_view(request, claim=claim, citation=None)
+
+
+@require_http_methods(["GET", "POST"])
+def footnote_comments(request, pk):
+    """The threads on a footnote (citation), as claim_comments."""
+    citation = get_object_or_404(
+        Citation.objects.select_related(
+            "claim__section__profile__country", "claim__section__profile__topic"
+        ).annotate(footnotes_before=footnotes_before()),
+        pk=pk,
+    )
+    return _comments_view(request, claim=citation.claim, citation=citation)
+
+
+@require_POST
+def comment_act(request, pk, act):
+    """Reply to a thread, resolve it or reopen it; then back where the form came from."""
+    if not request.user.has_perm("profiles.view_profile"):
+        raise PermissionDenied
+    if act not in COMMENT_ACTS:
+        raise Http404("No such action.")
+    thread = get_object_or_404(Comment.objects.threads(), pk=pk)
+    claim = Claim.objects.select_related(
+        "section__profile__country", "section__profile__topic"
+    ).get(pk=thread.claim_id)
+    citation = None
+    if thread.citation_id is not None:
+        citation = Citation.objects.annotate(footnotes_before=footnotes_before()).get(
+            pk=thread.citation_id
+        )
+    try:
+        if act == "reply":
+            comments.comment_reply(
+                thread=thread, text=request.POST.get("text", ""), user=request.user
+            )
+            done = "Reply posted."
+        elif act == "resolve":
+            comments.thread_resolve(thread=thread, user=request.user)
+            done = "Thread resolved."
+        else:
+            comments.thread_reopen(thread=thread, user=request.user)
+            done = "Thread reopened."
+    except ValidationError as error:
+        return _comments_page(
+            request, claim=claim, citation=citation, errors={thread.pk: error.messages}
+        )
+    return _comments_done(request, claim=claim, citation=citation, done=done)
+
+
+def _comments_view(request, *, claim, citation):
+    """Show the threads on a claim or footnote; on POST, start one there."""
+    if not request.user.has_perm("profiles.view_profile"):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _comments_page(request, claim=claim, citation=citation)
+    about = citation if citation is not None else claim
+    try:
+        comments.thread_start(about=about, text=request.POST.get("text", ""), user=request.user)
+    except ValidationError as error:
+        return _comments_page(
+            request, claim=claim, citation=citation, errors={"new": error.messages}
+        )
+    return _comments_done(request, claim=claim, citation=citation, done="Thread started.")
+
+
+def _comments_page(request, *, claim, citation, errors=None):
+    """Render the threads (with `errors` by thread id, or "new", beside their forms): the
+    whole page, or the threads alone for comments.js."""
+    errors = errors or {}
+    subject = _subject(claim, citation)
+    threads = comments.comments_for(
+        claim_id=claim.pk, citation_id=citation.pk if citation is not None else None
+    )
+    for thread in threads:
+        thread.form_errors = errors.get(thread.pk, [])
+    back = _comments_next(request, claim=claim, citation=citation)
+    editor = reverse("admin:profiles_profile_editor", args=[claim.section.profile_id])
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Comments on {subject}",
+        "subject": subject,
+        "claim": claim,
+        "citation": citation,
+        "profile": claim.section.profile,
+        "threads": threads,
+        "open_count": sum(thread.resolved_at is None for thread in threads),
+        "can_comment": comments.can_comment(request.user),
+        "new_errors": errors.get("new", []),
+        "posted_text": request.POST.get("text", "") if errors else "",
+        "here": reverse(
+            "citations:footnote_comments" if citation else "citations:claim_comments",
+            args=[(citation or claim).pk],
+        ),
+        "next": back,
+        "max_length": comments.MAX_LENGTH,
+        "back_label": "Back to the profile editor"
+        if back.startswith(editor)
+        else "Back to where you were",
+        "editor_url": "" if back.startswith(editor) else f"{editor}#claim-{claim.pk}",
+    }
+    status = 400 if errors else 200
+    if _wants_threads_only(request):
+        return TemplateResponse(request, "admin/comments/_threads.html", context, status=status)
+    return TemplateResponse(request, "admin/comments/comments.html", context, status=status)
+
+
+def _comments_done(request, *, claim, citation, done: str):
+    """After a comment's post: the threads again for comments.js, else a message and back."""
+    if _wants_threads_only(request):
+        return _comments_page(request, claim=claim, citation=citation)
+    messages.success(request, f"{done} ({_subject(claim, citation)})")
+    return HttpResponseRedirect(_comments_next(request, claim=claim, citation=citation))
+
+
+def _subject(claim, citation) -> str:
+    profile = claim.section.profile
+    if citation is not None:
+        return f"footnote [{citation.footnotes_before + 1}] of {profile}"
+    return f"a claim of {profile}"
+
+
+def _wants_threads_only(request) -> bool:
+    return (request.POST or request.GET).get("part") == THREADS_PART
+
+
+def _comments_next(request, *, claim, citation) -> str:
+    """Return the page (with its anchor) the comments were opened from, if on this site, or
+    else the claim or footnote in the profile editor."""
+    url = request.POST.get("next") or request.GET.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    anchor = f"footnote-{citation.pk}" if citation is not None else f"claim-{claim.pk}"
+    return f"{reverse('admin:profiles_profile_editor', args=[claim.section.profile_id])}#{anchor}"

@@ -244,3 +244,106 @@ class CitationSource(models.Model):
 
     def __str__(self):
         return f"{self.source}{f', {self.pinpoint}' if self.pinpoint else ''}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def threads(self):
+        """The first comment of each thread (replies hang from it)."""
+        return self.filter(thread__isnull=True)
+
+    def unresolved(self):
+        """The threads no one has resolved (or that were reopened)."""
+        return self.threads().filter(resolved_at__isnull=True)
+
+    def counts_by_subject(self):
+        """Count these comments' threads by what they are about, one row a claim or a
+        footnote, as dictionaries: `claim`, `citation` (None for the claim itself), `open`
+        (unresolved threads) and `threads` (all of them)."""
+        return (
+            self.threads()
+            .order_by()
+            .values("claim", "citation")
+            .annotate(
+                open=Count("pk", filter=Q(resolved_at__isnull=True)),
+                threads=Count("pk"),
+            )
+        )
+
+    def open_by_profile(self):
+        """Count unresolved threads by profile, one row a profile with any: `profile` and
+        `open_threads` (for role homes and the progress board)."""
+        return self.unresolved().order_by().values("profile").annotate(open_threads=Count("pk"))
+
+    def open_in_profile(self, profile=None):
+        """A subquery counting unresolved threads within `profile` (an expression; by
+        default the outer query's profile), 0 when there are none: to annotate profiles."""
+        profile = OuterRef("pk") if profile is None else profile
+        counted = (
+            self.unresolved()
+            .filter(profile=profile)
+            .order_by()
+            .values("profile")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return Coalesce(models.Subquery(counted), 0)
+
+
+class Comment(models.Model):
+    """Editors' and fact-checkers' conversation about a claim or a footnote: a thread is its
+    first comment, replies point to it, and resolving the first resolves the thread.
+
+    Internal: never public, never in a snapshot, export or the API. `profile` is the claim's
+    profile, kept so that a profile's open threads are counted without walking its tree.
+    """
+
+    profile = models.ForeignKey(
+        "profiles.Profile", on_delete=models.CASCADE, related_name="comments"
+    )
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    citation = models.ForeignKey(
+        Citation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        help_text="The footnote the thread is about; blank for the claim itself.",
+    )
+    thread = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The thread's first comment; blank for a first comment.",
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    history = VersionedHistory()
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "comment"
+        verbose_name_plural = "comments"
+        indexes = [
+            models.Index(
+                fields=["profile"],
+                condition=Q(thread__isnull=True, resolved_at__isnull=True),
+                name="comment_open_threads_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"

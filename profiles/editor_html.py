@@ -1,5 +1,6 @@
 """The one-page editor's document as HTML: the sections, their paragraphs, each claim with its
-text box, footnotes and buttons (profiles/editor.py holds the draft it shows).
+text box, footnotes and buttons (profiles/editor.py holds the draft it shows), and the links
+to each claim's and footnote's comment threads with their open counts (citations/comments.py).
 
 Written in Python rather than with template includes: the largest profile has 300 claims and
 340 footnotes, and their markup through the template engine took ~130 ms a page against ~2 ms
@@ -23,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from citations.comments import profile_thread_counts
 from citations.models import ReviewState
 from profiles.editor import ClaimRow, EditorDraft, FootnoteRow, HeadingRow
 
@@ -74,6 +76,14 @@ class _Document:
         self.can_edit = can_edit
         claim_url = reverse("admin:profiles_claim_change", args=[KEY_SLOT])
         self.claim_url = claim_url.split(KEY_SLOT)
+        # Comment threads (citations/comments.py): counted in one query for the page; each
+        # claim and footnote links to its threads, whose page comes back here, to it (its
+        # default: the link names no page to go back to, which kept each claim's markup small).
+        self.threads = profile_thread_counts(draft.profile.pk)
+        self.claim_comments = reverse("citations:claim_comments", args=[KEY_SLOT]).split(KEY_SLOT)
+        self.footnote_comments = reverse("citations:footnote_comments", args=[KEY_SLOT]).split(
+            KEY_SLOT
+        )
         self.pressed = draft.pressed
         self.pressed_key = draft.pressed.partition(":")[2]
         self.first = draft.rows[0] if draft.rows else None
@@ -87,6 +97,7 @@ class _Document:
             for section in self.draft.sections:
                 opened = escape(self.draft.opened.get(section.pk, ""))
                 out.append(f'<input type="hidden" name="opened-{section.pk}" value="{opened}">')
+        out.append(_threads_total(self.threads.open))
         rows: dict[int, list[ClaimRow]] = {section.pk: [] for section in self.draft.sections}
         for row in self.draft.rows:
             rows[row.section_id].append(row)
@@ -247,8 +258,9 @@ class _Document:
             before, after = self.claim_url
             out.append(
                 f'<a href="{before}{key}{after}">Footnotes and sources →'
-                '<span class="visually-hidden"> (the claim\'s full form)</span></a>'
+                '<span class="visually-hidden"> (the claim\'s full form)</span></a> '
             )
+            out.append(self.claim_threads(row))
         out.append('</div></div><div class="editor-claim__notes">')
         for footnote in row.footnotes:
             self.footnote(row, footnote)
@@ -312,7 +324,12 @@ class _Document:
                     f'value="footnote-delete:{key}" class="editor-tool--delete"{focus}>Remove'
                     '<span class="visually-hidden"> (this footnote)</span>'
                 )
-            out.append(f'<div class="editor-tools"><button name="op" {button}</button></div>')
+            out.append(
+                f'<div class="editor-tools"><button name="op" {button}</button>'
+                f"{self.footnote_threads(footnote)}</div>"
+            )
+        elif not is_new:
+            out.append(f'<div class="editor-tools">{self.footnote_threads(footnote)}</div>')
         out.append("</div>")
 
     def problems(self, conflict: str, errors: list[str], error_id: str) -> None:
@@ -331,18 +348,67 @@ class _Document:
         out.append(
             f'<div class="editor-claim" id="claim-{row.key}" data-claim>'
             f'<div class="editor-claim__main"><p class="editor-reading">{escape(row.text)}'
-            f'{markers}</p></div><div class="editor-claim__notes">'
+            f'{markers}</p><div class="editor-tools">{self.claim_threads(row)}</div></div>'
+            '<div class="editor-claim__notes">'
         )
         for footnote in row.footnotes:
             out.append(
                 f'<div class="editor-footnote" id="footnote-{footnote.key}">'
                 f"{_footnote_head(footnote)}"
                 f'<p class="editor-reading editor-reading--footnote">{escape(footnote.text)}</p>'
-                "</div>"
+                f'<div class="editor-tools">{self.footnote_threads(footnote)}</div></div>'
             )
         if not row.footnotes:
             out.append(_no_footnote(row))
         out.append("</div></div>")
+
+    def claim_threads(self, row: ClaimRow) -> str:
+        """The link to a stored claim's comment threads, with its open ones counted."""
+        if row.pk is None:
+            return ""
+        before, after = self.claim_comments
+        url = f"{before}{row.pk}{after}"
+        return _threads_link(url, self.threads.claim(row.pk), "claim")
+
+    def footnote_threads(self, footnote: FootnoteRow) -> str:
+        """The link to a stored footnote's comment threads, with its open ones counted."""
+        if footnote.pk is None:
+            return ""
+        before, after = self.footnote_comments
+        url = f"{before}{footnote.pk}{after}"
+        return _threads_link(url, self.threads.footnote(footnote.pk), "footnote")
+
+
+def _threads_link(url: str, counts: tuple[int, int], what: str) -> str:
+    """A claim's or footnote's comments control: "Comments (2 open)", "Comments (1 resolved)"
+    or "Start a thread"; the page it links to works without JavaScript, comments.js opens
+    it in place."""
+    open_threads, threads = counts
+    if open_threads:
+        label = (
+            f'Comments <span class="comment-badge">{open_threads} open</span>'
+            f'<span class="visually-hidden"> on this {what}</span>'
+        )
+        return f'<a class="comment-link has-open" href="{url}">{label}</a>'
+    if threads:
+        label = (
+            f'Comments <span class="comment-count">({threads} resolved)</span>'
+            f'<span class="visually-hidden"> on this {what}</span>'
+        )
+    else:
+        label = f'Start a thread<span class="visually-hidden"> on this {what}</span>'
+    return f'<a class="comment-link" href="{url}">{label}</a>'
+
+
+def _threads_total(open_threads: int) -> str:
+    if not open_threads:
+        text = "No open comment threads."
+    else:
+        text = (
+            f'<span class="comment-badge">{open_threads}</span> open comment'
+            f" thread{'s' if open_threads != 1 else ''}"
+        )
+    return f'<p class="editor-comments-total" id="editor-comments-total">{text}</p>'
 
 
 def _footnote_head(footnote: FootnoteRow) -> str:

@@ -8,9 +8,11 @@ history app.
 
 import datetime
 import unicodedata
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -81,6 +83,7 @@ class ChangeSetAction(models.TextChoices):
     REVIEW = "review", "Review"
     REVERT = "revert", "Revert"
     EDIT_AS_TEXT = "edit-as-text", "Edit as text"
+    RELEASE = "release", "Release"
     OTHER = "other", "Other"
 
 
@@ -1147,3 +1150,334 @@ class CorrectionRequest(models.Model):
     def __str__(self):
         where = f", note {self.footnote}" if self.footnote else ""
         return f"{self.profile} (edition {self.edition}{where})"
+
+
+# The report cycle: releases of many profiles at once, and who works on each.
+
+
+class ReleaseState(models.TextChoices):
+    PREPARING = "preparing", "Preparing"
+    SCHEDULED = "scheduled", "Scheduled"
+    LAUNCHED = "launched", "Launched"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_RELEASE_STATES = (ReleaseState.PREPARING, ReleaseState.SCHEDULED)
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_RELEASE_STATES)
+
+    def due(self, now=None):
+        """Scheduled releases whose launch time has come."""
+        return self.filter(state=ReleaseState.SCHEDULED, launch_at__lte=now or timezone.now())
+
+
+class Release(models.Model):
+    """A set of profiles updated together for a yearly report and published as one act at its
+    launch time ("Cluster Munition Monitor 2017"). Until then, nothing of it is public: its
+    profiles cannot be published one by one (the embargo), only taken out of it."""
+
+    State = ReleaseState
+
+    name = models.CharField(max_length=200, unique=True)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="releases",
+        help_text="The topic whose profiles it updates; blank for a hand-picked set.",
+    )
+    drafting_deadline = models.DateField(help_text="Editors finish their changes by this day.")
+    review_deadline = models.DateField(help_text="Fact-checkers finish reviewing by this day.")
+    launch_at = models.DateTimeField(
+        help_text="When the release is published, every ready profile at once."
+    )
+    launch_time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        help_text="The time zone the launch time is given in (an IANA name such as "
+        "Europe/Zurich): where the report is launched.",
+    )
+    edition_note = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="The edition note of every profile published at launch.",
+    )
+    state = models.CharField(max_length=10, choices=ReleaseState, default=ReleaseState.PREPARING)
+    launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = VersionedHistory()
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-launch_at", "name"]
+        verbose_name = "release"
+        verbose_name_plural = "releases"
+        constraints = [
+            choices_constraint("state", ReleaseState.choices, name="release_valid_state"),
+            models.CheckConstraint(
+                condition=Q(review_deadline__gte=F("drafting_deadline")),
+                name="release_review_after_drafting",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "launch_at"], name="release_due_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        try:
+            zoneinfo.ZoneInfo(self.launch_time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors["launch_time_zone"] = (
+                f"“{self.launch_time_zone}” is no time zone: give an IANA name such as "
+                "Europe/Zurich."
+            )
+        if (
+            self.drafting_deadline
+            and self.review_deadline
+            and self.review_deadline < self.drafting_deadline
+        ):
+            errors["review_deadline"] = "The review deadline cannot come before the drafting one."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_RELEASE_STATES
+
+    @property
+    def launch_local(self) -> datetime.datetime:
+        """The launch time in the release's time zone."""
+        return timezone.localtime(self.launch_at, zoneinfo.ZoneInfo(self.launch_time_zone))
+
+    @property
+    def launch_label(self) -> str:
+        """The launch time as editors read it: “10 September 2026, 10:00 (Europe/Zurich)”."""
+        local = self.launch_local
+        return f"{local.day} {local:%B %Y, %H:%M} ({self.launch_time_zone})"
+
+
+class ReleaseProgress(models.TextChoices):
+    """How far a profile in a release has got (ReleaseProfileQuerySet.with_progress())."""
+
+    NOT_STARTED = "not-started", "Not started"
+    DRAFTING = "drafting", "Drafting"
+    IN_REVIEW = "in-review", "In review"
+    READY = "ready", "Ready"
+    BLOCKED = "blocked", "Blocked"
+
+
+# citations.models.ReviewState's values: the models of this app do not import the citations
+# app, which builds on it (tests/profiles/test_releases.py checks they agree).
+DISPUTED, UNREVIEWED = "disputed", "unreviewed"
+
+
+class ReleaseProfileQuerySet(models.QuerySet):
+    def with_progress(self, today: datetime.date | None = None):
+        """Annotate how far each profile has got, in the same query, whatever their number:
+        `changed_at` (its last change since its latest edition, None when there is none),
+        `disputed` and `unreviewed` (its citations in those review states),
+        `open_threads` (unresolved comment threads), `progress` (a ReleaseProgress),
+        `overdue` (drafting, or not started, past the drafting deadline; in review or blocked
+        past the review deadline; `today` is the day to compare with) and
+        `consistency_acknowledged` (an acknowledgement of the consistency checker's findings
+        made since the last change).
+
+        Ready means: drafting marked done, nothing disputed or unreviewed, no unresolved thread.
+        The consistency checker reads prose, not SQL: the launch runs it on the ready profiles
+        (profiles/releases.py)."""
+        today = today or timezone.localdate()
+        profile = OuterRef("profile_id")
+        latest = Publication.objects.filter(pk=OuterRef(OuterRef("profile__latest_publication_id")))
+        since = Coalesce(
+            models.Subquery(latest.order_by().values("published_at")), Value(_BEFORE_EVERYTHING)
+        )
+        last_change = (
+            ProfileChangeSet.objects.filter(profile_id=profile, created_at__gt=since)
+            .exclude(change_set__action__in=NOT_WORKING_COPY_ACTIONS)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+
+        def citations_in(state: str):
+            counted = (
+                Claim.objects.filter(section__profile_id=profile, citations__review_state=state)
+                .order_by()
+                .values("section__profile_id")
+                .annotate(count=models.Count("citations"))
+                .values("count")
+            )
+            return Coalesce(models.Subquery(counted), 0)
+
+        threads = (
+            Profile.objects.filter(pk=profile)
+            .order_by()
+            .annotate(
+                count=models.Count(
+                    "comments",
+                    filter=Q(comments__thread__isnull=True, comments__resolved_at__isnull=True),
+                )
+            )
+            .values("count")
+        )
+        P = ReleaseProgress
+        return self.annotate(
+            changed_at=models.Subquery(last_change),
+            disputed=citations_in(DISPUTED),
+            unreviewed=citations_in(UNREVIEWED),
+            open_threads=Coalesce(models.Subquery(threads), 0),
+            progress=models.Case(
+                models.When(disputed__gt=0, then=Value(P.BLOCKED)),
+                models.When(
+                    drafted_at__isnull=True, changed_at__isnull=True, then=Value(P.NOT_STARTED)
+                ),
+                models.When(drafted_at__isnull=True, then=Value(P.DRAFTING)),
+                models.When(Q(unreviewed__gt=0) | Q(open_threads__gt=0), then=Value(P.IN_REVIEW)),
+                default=Value(P.READY),
+                output_field=models.CharField(),
+            ),
+            overdue=models.Case(
+                models.When(
+                    release__state__in=OPEN_RELEASE_STATES,
+                    progress__in=[P.NOT_STARTED, P.DRAFTING],
+                    release__drafting_deadline__lt=today,
+                    then=Value(True),
+                ),
+                models.When(
+                    release__state__in=OPEN_RELEASE_STATES,
+                    progress__in=[P.IN_REVIEW, P.BLOCKED],
+                    release__review_deadline__lt=today,
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+            consistency_acknowledged=models.Case(
+                models.When(consistency_acknowledged_at__isnull=True, then=Value(False)),
+                models.When(changed_at__isnull=True, then=Value(True)),
+                models.When(consistency_acknowledged_at__gte=F("changed_at"), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def for_board(self, today: datetime.date | None = None):
+        """The profiles of a board, with their progress, country, topic and assignees, in one
+        query."""
+        return self.with_progress(today).select_related(
+            "release", "profile__country", "profile__topic", "editor", "fact_checker"
+        )
+
+    def progress_counts(self, today: datetime.date | None = None) -> dict[str, int]:
+        """Count the profiles in each ReleaseProgress, and the overdue ones (“overdue”), in
+        one query."""
+        counts = dict.fromkeys([*ReleaseProgress.values, "overdue"], 0)
+        # Grouped rather than aggregated with filters: Django compiles a filter on a
+        # conditional annotation (Q(overdue=True)) to its bare alias, which the aggregate
+        # query does not select.
+        rows = (
+            self.with_progress(today)
+            .order_by()
+            .values_list("progress", "overdue")
+            .annotate(count=models.Count("pk"))
+        )
+        for progress, overdue, count in rows:
+            counts[progress] += count
+            counts["overdue"] += count if overdue else 0
+        return counts
+
+
+class ReleaseProfile(models.Model):
+    """A profile in a release, with the editor and the fact-checker assigned to it, and, once
+    the release is launched, what became of it."""
+
+    Progress = ReleaseProgress
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="entries")
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="release_entries")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who updates the profile (an editor).",
+    )
+    fact_checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who reviews its citations (a fact-checker).",
+    )
+    drafted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the editor said the draft was done and handed it to review.",
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    consistency_acknowledged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a publisher accepted the consistency checker's findings as they stand; "
+        "a later change to the profile needs a new acknowledgement.",
+    )
+    consistency_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Kept equal to release.is_open (releases.py), so that the database holds a profile to
+    # one open release.
+    in_open_release = models.BooleanField(default=True, editable=False)
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The edition published at launch.",
+    )
+    outcome = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="What happened at launch."
+    )
+
+    history = VersionedHistory()
+    objects = ReleaseProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["release", "profile__country__slug", "profile__topic__slug"]
+        verbose_name = "profile in a release"
+        verbose_name_plural = "profiles in a release"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "profile"], name="releaseprofile_unique_profile"
+            ),
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=Q(in_open_release=True),
+                name="releaseprofile_one_open_release",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} in {self.release}"

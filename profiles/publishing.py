@@ -12,7 +12,14 @@ from citations.models import Citation, ReviewState
 from history.changesets import change_set
 from history.writer import HistoryWriter
 from monitor.security import security_event_on_commit
-from profiles.models import Profile, Publication, PublicTreatyStatus, TreatyStatus
+from profiles.models import (
+    Profile,
+    Publication,
+    PublicTreatyStatus,
+    Release,
+    ReleaseProfile,
+    TreatyStatus,
+)
 from profiles.search import search_index_publication, search_index_remove
 from profiles.snapshots import build_snapshot, snapshot_checksum
 from profiles.states import StateComparison, compare_states
@@ -105,7 +112,12 @@ def profile_publish_plan(*, profile: Profile) -> PublishPlan:
 
 
 def profile_publish(
-    *, profile: Profile, user=None, note: str = "", checksum: str | None = None
+    *,
+    profile: Profile,
+    user=None,
+    note: str = "",
+    checksum: str | None = None,
+    release: Release | None = None,
 ) -> PublishResult:
     """Publish the working copy of a profile as a new numbered edition.
 
@@ -116,6 +128,10 @@ def profile_publish(
     checksum. `checksum`, when given, is that of the working copy the publisher reviewed
     (PublishPlan.checksum): if the working copy has changed since, nothing is published
     (WorkingCopyChanged).
+
+    A profile in an open release is under embargo until the release's launch: it is refused
+    (PublishBlocked) unless `release` is that release, given by its launch
+    (profiles/releases.py), which then names the act "Published in release X".
     """
     note = note.strip()
     if len(note) > NOTE_MAX_LENGTH:
@@ -123,9 +139,11 @@ def profile_publish(
             f"An edition note has at most {NOTE_MAX_LENGTH:,} characters (this one has "
             f"{len(note):,})."
         )
-    with transaction.atomic(), change_set(action="publish", user=user, reason="Published"):
+    reason = f"Published in release {release}" if release is not None else "Published"
+    with transaction.atomic(), change_set(action="publish", user=user, reason=reason):
         # Lock the profile so two publishers cannot take the same edition number.
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
+        _refuse_embargoed(profile, release)
         disputed = Citation.objects.filter(
             claim__section__profile=profile, review_state=ReviewState.DISPUTED
         ).count()
@@ -177,6 +195,21 @@ def profile_publish(
             "publish", user=user, profile=str(tree), edition=publication.number
         )
         return PublishResult(publication=publication, created=True, restored=was_withdrawn)
+
+
+def _refuse_embargoed(profile: Profile, release: Release | None) -> None:
+    """Refuse a profile in an open release, unless `release` (its launch) publishes it."""
+    entry = (
+        ReleaseProfile.objects.filter(profile=profile, in_open_release=True)
+        .select_related("release")
+        .first()
+    )
+    if entry is not None and (release is None or entry.release_id != release.pk):
+        raise PublishBlocked(
+            f"{profile} is in the release “{entry.release}”, embargoed until "
+            f"{entry.release.launch_label}; take it out of the release to publish it on its "
+            "own."
+        )
 
 
 def profile_withdraw(*, profile: Profile, user=None) -> bool:

@@ -659,6 +659,8 @@ BYSTANDER_FIELDS = {"text_changed_by_id", "public_changed_at"}
 PUBLIC_STATE_FIELDS = {"latest_publication_id", "withdrawn_at", "public_changed_at"}
 # Change set reasons that say no more than the entry's own words.
 GENERIC_REASONS = ("Edited in the admin", "Deleted in the admin", "Review reset", "Reviewed")
+# How a release's launch names the change set of each profile it publishes (profiles/releases.py).
+RELEASE_PUBLISHED = "Published in release "
 # A review as the timeline words it: "Verified footnote [4]".
 REVIEW_VERBS = {
     ReviewState.VERIFIED: "verified {}",
@@ -765,6 +767,13 @@ def describe(entry: ChangeSetEntry, lookups: _Lookups) -> tuple[str, list[str]]:
         details = ["; ".join(did)] if did else []
     elif action == Action.REVERT:
         headline = readable_dates(change_set.reason) or "Reverted"
+        details = ["; ".join(did)] if did else []
+    elif action == Action.RELEASE or (
+        action == Action.PUBLISH and change_set.reason.startswith(RELEASE_PUBLISHED)
+    ):
+        # A release's acts: "Scheduled for release X", "Published in release X" (and what
+        # was published, below it).
+        headline = change_set.reason or change_set.get_action_display()
         details = ["; ".join(did)] if did else []
     else:
         headline = "; ".join(did)

@@ -253,9 +253,10 @@ class QueuePageTests:
         make_citations(60)
 
         # Session, user, permissions (2); the page's rows, their sources, footnote numbers,
-        # previous reviews (of unreviewed rows), the filters' options; the counts when asked
-        # for or within a profile; the profile typed; the row a page goes on after.
-        assert few == [9, 9, 10, 5, 11, 8, 10]
+        # previous reviews (of unreviewed rows), the comment threads of the rows' claims and
+        # footnotes, the filters' options; the counts when asked for or within a profile; the
+        # profile typed; the row a page goes on after.
+        assert few == [10, 10, 11, 5, 12, 9, 11]
         assert [count_queries(checker_client, url) for url in urls] == few
 
     def test_an_invalid_filter_shows_the_error_and_no_rows(self, checker_client, citation):
