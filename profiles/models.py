@@ -545,8 +545,13 @@ class ProfileState(models.TextChoices):
 
 
 # Change sets that leave the working copy as it was: a publish records the public state, a
-# review the fact-checkers' verdict, neither of which the public reads.
-NOT_WORKING_COPY_ACTIONS = (ChangeSetAction.PUBLISH, ChangeSetAction.REVIEW)
+# review the fact-checkers' verdict, a release's act its schedule and assignments, none of
+# which the public reads.
+NOT_WORKING_COPY_ACTIONS = (
+    ChangeSetAction.PUBLISH,
+    ChangeSetAction.REVIEW,
+    ChangeSetAction.RELEASE,
+)
 # Before any change set: a draft's changes are all unpublished.
 _BEFORE_EVERYTHING = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
 

@@ -64,7 +64,15 @@ def _link_sql() -> str:
     """One change set's (profile id, change set) pairs, found from its records upwards by
     semi-joins (IN), so that each level is looked up once however many records share it."""
     from citations.models import Citation, CitationSource, Source
-    from profiles.models import ChangeSet, Claim, Profile, ProfileChangeSet, Section
+    from profiles.models import (
+        ChangeSet,
+        Claim,
+        Profile,
+        ProfileChangeSet,
+        Release,
+        ReleaseProfile,
+        Section,
+    )
 
     def history(model) -> str:
         return model.history.model._meta.db_table
@@ -89,6 +97,10 @@ def _link_sql() -> str:
             ids("id AS profile_id", Profile, written),
             ids("profile_id", Section, written),
             ids("profile_id", Section, f"id IN ({claims})"),
+            # A release's acts (scheduled, postponed, cancelled) are on the timeline of every
+            # profile ever in it; an entry's (added, assigned, taken out) on its profile's.
+            ids("profile_id", ReleaseProfile, written),
+            ids("profile_id", ReleaseProfile, f"release_id IN ({ids('id', Release, written)})"),
         ]
     )
     index = ProfileChangeSet._meta.db_table

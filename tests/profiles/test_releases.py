@@ -591,11 +591,6 @@ def test_an_acknowledgement_lapses_when_the_profile_changes(people, published_ma
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="profiles/timeline_index.py does not index release records yet (the lead's patch: "
-    "/tmp/releases-timeline-index.patch); remove this mark once it is applied",
-)
 def test_release_acts_are_on_each_profiles_timeline(people, published_mali):
     pat = people["pat"]
     release = new_release(pat)
