@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -410,6 +410,20 @@ class EmbargoTests:
             "the release to publish it on its own."
         )
         assert published_mali.publications.count() == 1
+
+    def test_the_commands_refuse_an_embargoed_profile_with_the_reason(self, people, published_mali):
+        release = new_release(people["pat"])
+        release_add_profiles(release, [published_mali], user=people["pat"])
+        claim = edit_a_claim(published_mali, people["ana"])
+
+        with pytest.raises(CommandError, match="embargoed until .* Nothing was published"):
+            call_command("publish_profile", "mali", "cluster-munition-ban-policy")
+        with pytest.raises(CommandError, match="embargoed until .* Nothing was imported"):
+            call_command("import_profile", str(MALI), "--publish", stdout=StringIO())
+
+        assert published_mali.publications.count() == 1
+        claim.refresh_from_db()
+        assert claim.text.endswith("Updated in 2026.")  # the import was rolled back
 
     def test_an_urgent_profile_is_published_once_taken_out(self, people, published_mali):
         release = new_release(people["pat"])

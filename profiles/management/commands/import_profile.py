@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from profiles.importing import profiles_import
+from profiles.publishing import PublishBlocked
 from profiles.textformat import ProfileFormatError, read_profile_file
 
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             reports = profiles_import(documents=documents, publish=publish, dry_run=dry_run)
         except ProfileFormatError as error:  # found only against the database
             raise _refusal(error.problems) from None
+        except PublishBlocked as error:
+            raise CommandError(f"{error} Nothing was imported.") from None
         for report in reports:
             self.stdout.write(report.summary())
             for message in report.messages:

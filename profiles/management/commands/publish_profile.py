@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from profiles.models import Profile
-from profiles.publishing import profile_publish, profile_withdraw
+from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
 
 
 class Command(BaseCommand):
@@ -33,7 +33,10 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{profile} was not public; nothing changed.")
             return
-        result = profile_publish(profile=profile)
+        try:
+            result = profile_publish(profile=profile)
+        except PublishBlocked as error:
+            raise CommandError(f"{error} Nothing was published.") from None
         number = result.publication.number
         if result.created:
             self.stdout.write(f"Published {profile}, edition {number}.")
