@@ -324,6 +324,8 @@ class Site:
     country_filters: dict[str, str]
     session_cookie: str  # "name=value", for wrk
     admin_client: object  # a django.test.Client logged in with that session
+    release: object  # a release of every profile but two, assigned to the bench user
+    small_release: object  # a release of those two
 
 
 def find_site() -> Site:
@@ -373,6 +375,7 @@ def find_site() -> Site:
         f"largest profile: {profile_path(largest)} ({largest.claim_count} claims, id "
         f"{largest.pk}); smallest: {profile_path(smallest)} ({smallest.claim_count} claims)"
     )
+    release, small_release = make_releases(user)
     return Site(
         largest=largest,
         smallest=smallest,
@@ -380,7 +383,38 @@ def find_site() -> Site:
         country_filters={name: value for name, value in country_filters.items() if value},
         session_cookie=f"{settings.SESSION_COOKIE_NAME}={cookie}",
         admin_client=client,
+        release=release,
+        small_release=small_release,
     )
+
+
+def make_releases(user) -> tuple:
+    """A release of every profile but two, each assigned to `user` as editor and
+    fact-checker, for the progress board; and a release of those two, whose board must run as
+    many queries."""
+    import datetime
+
+    from django.utils import timezone
+
+    from profiles.models import Profile
+    from profiles.releases import release_add_profiles, release_create
+
+    profiles = list(Profile.objects.order_by("pk"))
+    today = timezone.localdate()
+    releases = []
+    for name, chosen in (("Bench release", profiles[2:]), ("Bench release, two", profiles[:2])):
+        release = release_create(
+            name=name,
+            drafting_deadline=today - datetime.timedelta(days=1),  # some are overdue
+            review_deadline=today + datetime.timedelta(days=30),
+            launch_at=timezone.now() + datetime.timedelta(days=60),
+            user=user,
+        )
+        release_add_profiles(release, chosen, editor=user, fact_checker=user, user=user)
+        releases.append(release)
+    big, small = releases
+    say(f"release boards: {len(profiles) - 2} profiles (id {big.pk}), 2 (id {small.pk})")
+    return big, small
 
 
 def profile_path(profile) -> str:
@@ -464,6 +498,14 @@ def pages(site: Site, search: str) -> list[Page]:
             f"{admin_profile}/history/",
             smallest_path=f"{admin_smallest}/history/",
             **admin,
+        ),
+        Page(
+            "admin_board",
+            f"release progress board ({site.release.entries.count():,} profiles)",
+            f"/admin/profiles/release/{site.release.pk}/board/",
+            smallest_path=f"/admin/profiles/release/{site.small_release.pk}/board/",
+            login=True,
+            target=("ms", 50),
         ),
     ]
 
