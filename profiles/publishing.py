@@ -129,9 +129,10 @@ def profile_publish(
     (PublishPlan.checksum): if the working copy has changed since, nothing is published
     (WorkingCopyChanged).
 
-    A profile in an open release is under embargo until the release's launch: it is refused
-    (PublishBlocked) unless `release` is that release, given by its launch
-    (profiles/releases.py), which then names the act "Published in release X".
+    A profile in an open release is under embargo until the release's launch: a new edition,
+    or a withdrawn one put back, is refused (PublishBlocked) unless `release` is that release,
+    given by its launch (profiles/releases.py), which then names the act "Published in
+    release X".
     """
     note = note.strip()
     if len(note) > NOTE_MAX_LENGTH:
@@ -143,7 +144,6 @@ def profile_publish(
     with transaction.atomic(), change_set(action="publish", user=user, reason=reason):
         # Lock the profile so two publishers cannot take the same edition number.
         profile = Profile.objects.select_for_update().get(pk=profile.pk)
-        _refuse_embargoed(profile, release)
         disputed = Citation.objects.filter(
             claim__section__profile=profile, review_state=ReviewState.DISPUTED
         ).count()
@@ -163,15 +163,15 @@ def profile_publish(
             )
         latest = profile.latest_publication
         was_withdrawn = profile.withdrawn_at is not None
-        if latest is not None and latest.checksum == current:
-            if was_withdrawn:
-                _set_public_state(
-                    profile, latest, user, f"Published again (edition {latest.number})"
-                )
-                security_event_on_commit(
-                    "publish", user=user, profile=str(tree), edition=latest.number
-                )
-            return PublishResult(publication=latest, created=False, restored=was_withdrawn)
+        unchanged = latest is not None and latest.checksum == current
+        if unchanged and not was_withdrawn:
+            return PublishResult(publication=latest, created=False, restored=False)
+        # After the no-op: publishing what is public already reveals nothing.
+        _refuse_embargoed(profile, release)
+        if unchanged:  # and withdrawn
+            _set_public_state(profile, latest, user, f"Published again (edition {latest.number})")
+            security_event_on_commit("publish", user=user, profile=str(tree), edition=latest.number)
+            return PublishResult(publication=latest, created=False, restored=True)
 
         publication = Publication.objects.create(
             profile=profile,

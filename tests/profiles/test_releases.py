@@ -27,7 +27,7 @@ from profiles.models import (
     ReleaseProfile,
     ReleaseProgress,
 )
-from profiles.publishing import PublishBlocked, profile_publish
+from profiles.publishing import PublishBlocked, profile_publish, profile_withdraw
 from profiles.releases import (
     ReleaseRefused,
     assignment_change,
@@ -411,15 +411,37 @@ class EmbargoTests:
         )
         assert published_mali.publications.count() == 1
 
-    def test_the_commands_refuse_an_embargoed_profile_with_the_reason(self, people, published_mali):
+    def test_publishing_an_unchanged_profile_is_no_act_and_not_refused(
+        self, people, published_mali
+    ):
+        release = new_release(people["pat"])
+        release_add_profiles(release, [published_mali], user=people["pat"])
+
+        result = profile_publish(profile=published_mali, user=people["pat"])
+
+        assert not result.created and result.publication.number == 1
+
+    def test_a_withdrawn_profile_is_not_put_back_under_embargo(self, people, published_mali):
+        profile_withdraw(profile=published_mali, user=people["pat"])
+        release = new_release(people["pat"])
+        release_add_profiles(release, [published_mali], user=people["pat"])
+
+        with pytest.raises(PublishBlocked, match="embargoed until"):
+            profile_publish(profile=published_mali, user=people["pat"])
+
+    def test_the_commands_refuse_an_embargoed_profile_with_the_reason(
+        self, people, published_mali, tmp_path
+    ):
         release = new_release(people["pat"])
         release_add_profiles(release, [published_mali], user=people["pat"])
         claim = edit_a_claim(published_mali, people["ana"])
+        amended = tmp_path / MALI.name
+        amended.write_text(MALI.read_text().replace("almost every", "nearly every", 1))
 
         with pytest.raises(CommandError, match="embargoed until .* Nothing was published"):
             call_command("publish_profile", "mali", "cluster-munition-ban-policy")
         with pytest.raises(CommandError, match="embargoed until .* Nothing was imported"):
-            call_command("import_profile", str(MALI), "--publish", stdout=StringIO())
+            call_command("import_profile", str(amended), "--publish", stdout=StringIO())
 
         assert published_mali.publications.count() == 1
         claim.refresh_from_db()
