@@ -4,14 +4,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
-from django.utils import timezone
 
 from profiles.management.commands.load_demo import (
     DEMO_PASSWORD,
     DEMO_ROLE_USERS,
     DEMO_USERNAME,
 )
-from profiles.models import Profile, Release
+from profiles.models import Profile
 from tests.conftest import ROOT
 
 DEMO_FILES = sorted((ROOT / "profiles" / "demo").glob("*.txt"))
@@ -52,19 +51,6 @@ class LoadDemoTests(TestCase):
         assert DEMO_FILES
         assert Profile.objects.public().count() == len(DEMO_FILES)
 
-    def test_puts_the_demo_profiles_in_a_release_assigned_to_the_demo_users(self):
-        output = load_demo()
-
-        release = Release.objects.get()
-        assert release.state == Release.State.PREPARING
-        assert release.launch_at > timezone.now()
-        assert release.drafting_deadline < release.review_deadline < release.launch_local.date()
-        entries = release.entries.select_related("editor", "fact_checker")
-        assert [(e.editor.username, e.fact_checker.username) for e in entries] == [
-            ("editor", "factchecker")
-        ] * len(DEMO_FILES)
-        assert f"Created the demo release “{release}”" in output
-
     def test_running_twice_duplicates_nothing(self):
         load_demo()
 
@@ -72,7 +58,6 @@ class LoadDemoTests(TestCase):
 
         assert get_user_model().objects.count() == 1 + len(DEMO_ROLE_USERS)
         assert Profile.objects.count() == len(DEMO_FILES)
-        assert Release.objects.count() == 1
         assert f"A superuser already exists: {DEMO_USERNAME}." in output
         assert DEMO_LOGIN in output
 

@@ -1,13 +1,10 @@
-import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
 
@@ -23,8 +20,7 @@ class Command(BaseCommand):
     help = (
         "Load and publish the demo profiles from profiles/demo/, and create a demo superuser "
         f"({DEMO_USERNAME} / {DEMO_PASSWORD}) if there is no superuser yet, and one staff user "
-        "per role (editor, factchecker, publisher), and a release of the demo profiles "
-        "assigned to them, when there is no release yet. Safe to run again. "
+        "per role (editor, factchecker, publisher). Safe to run again. "
         "Local use only: refuses to run unless DJANGO_DEBUG is on or --force is given."
     )
 
@@ -44,7 +40,6 @@ class Command(BaseCommand):
         self.load_profiles(verbosity=options["verbosity"])
         self.ensure_superuser()
         self.ensure_role_users()
-        self.ensure_release()
 
     def load_profiles(self, *, verbosity: int) -> None:
         demo_dir = Path(apps.get_app_config("profiles").path) / "demo"
@@ -99,37 +94,3 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=role))
             if user.check_password(DEMO_PASSWORD):
                 self.stdout.write(f"  {role}: {username} / {DEMO_PASSWORD}")
-
-    def ensure_release(self) -> None:
-        """Put the demo profiles in a release preparing for a launch in two months, assigned
-        to the demo editor and fact-checker, unless there is a release already."""
-        from profiles.models import Profile, Release
-        from profiles.releases import release_add_profiles, release_create
-
-        if Release.objects.exists():
-            return
-        User = get_user_model()
-        editor = User.objects.filter(username="editor", groups__name=EDITORS).first()
-        checker = User.objects.filter(username="factchecker", groups__name=FACT_CHECKERS).first()
-        profiles = Profile.objects.order_by("pk")
-        if not profiles.exists():
-            return
-        today = timezone.localdate()
-        zone = ZoneInfo("Europe/Zurich")
-        launch = datetime.datetime.combine(
-            today + datetime.timedelta(days=60), datetime.time(10), tzinfo=zone
-        )
-        release = release_create(
-            name=f"Annual report {launch.year}",
-            drafting_deadline=today + datetime.timedelta(days=30),
-            review_deadline=today + datetime.timedelta(days=45),
-            launch_at=launch,
-            launch_time_zone=zone.key,
-            edition_note="Updated for the annual report.",
-            user=None,
-        )
-        release_add_profiles(release, profiles, editor=editor, fact_checker=checker, user=None)
-        self.stdout.write(
-            f"Created the demo release “{release}” ({profiles.count()} profiles, launch "
-            f"{release.launch_label})."
-        )
