@@ -1,12 +1,13 @@
-"""How ready a profile is to publish: sourced claims and the review state of its citations."""
+"""How ready a profile is to publish: sourced claims, the review state of its citations and its
+unresolved comment threads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
-from citations.models import Citation, ReviewState
+from citations.models import Citation, Comment, ReviewState
 from profiles.models import Claim
 
 
@@ -17,6 +18,9 @@ class Readiness:
     unsourced_claims: int
     no_citation_needed: int
     citations_by_state: dict[str, int] = field(default_factory=dict)
+    # Unresolved comment threads: internal, so they never stop a single profile's publishing;
+    # in a release they keep the profile from being ready (ReleaseProfileQuerySet).
+    open_threads: int = 0
 
     @property
     def citations(self) -> int:
@@ -36,7 +40,7 @@ class Readiness:
 
     @classmethod
     def of(cls, profile) -> Readiness:
-        """Count a profile's claims and citations in two queries."""
+        """Count a profile's claims, citations and unresolved threads in two queries."""
         has_citation = Exists(Citation.objects.filter(claim=OuterRef("pk")))
         claims = (
             Claim.objects.filter(section__profile=profile)
@@ -45,6 +49,10 @@ class Readiness:
                 total=Count("pk"),
                 cited=Count("pk", filter=Q(has_citation=True)),
                 waived=Count("pk", filter=Q(has_citation=False, no_citation_needed=True)),
+                # The profile's open threads ride on its claims' query: the count does not
+                # depend on the row (the database works it out once), and every thread is on
+                # a claim, so a profile without claims has none (the aggregate is then None).
+                open_threads=Max(Comment.objects.open_in_profile(profile)),
             )
         )
         by_state = dict(
@@ -59,4 +67,5 @@ class Readiness:
             unsourced_claims=claims["total"] - claims["cited"] - claims["waived"],
             no_citation_needed=claims["waived"],
             citations_by_state={state: by_state.get(state, 0) for state in ReviewState.values},
+            open_threads=claims["open_threads"] or 0,
         )

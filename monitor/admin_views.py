@@ -6,6 +6,11 @@ profile, and their recent reviews; publishers what is ready to publish (nothing 
 nothing unreviewed) and what is blocked, and why. A user sees the panels of each role
 (profiles/roles.py) they are in; someone in no role sees none.
 
+While a release is open (preparing or scheduled), editors and fact-checkers also see their
+profiles in it, by release, with each one's progress and what holds it back, and publishers
+each open release's counts by progress; each role sees the unresolved comment threads on its
+profiles.
+
 The home spans profiles and citations, so it is composed here, above both apps. Each panel
 runs a fixed number of queries whatever the data: counts are aggregates, lists are limited
 and annotated, nothing is looked up row by row.
@@ -13,14 +18,16 @@ and annotated, nothing is looked up row by row.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from citations.filters import ANY_STATE
-from citations.models import Citation, ReviewState
+from citations.models import Citation, Comment, ReviewState
 from profiles.models import (
     NOT_WORKING_COPY_ACTIONS,
     ChangeSetAction,
@@ -28,6 +35,9 @@ from profiles.models import (
     Profile,
     ProfileChangeSet,
     ProfileState,
+    Release,
+    ReleaseProfile,
+    ReleaseProgress,
 )
 from profiles.roles import EDITORS, FACT_CHECKERS, PUBLISHERS
 
@@ -71,6 +81,8 @@ class EditorHome:
     disputed_profile_count: int
     new_corrections: int = 0
     recent: list[Edit] = field(default_factory=list)
+    releases: list[AssignedRelease] = field(default_factory=list)
+    threads: OpenThreads | None = None
 
     @property
     def changed_more(self) -> int:
@@ -101,8 +113,9 @@ class EditorHome:
 
 def editor_home(user) -> EditorHome:
     """Their profiles with unpublished changes, disputes on the profiles they have edited,
-    the readers' new correction requests (the desk is everyone's) and their recent edits:
-    eight queries.
+    the readers' new correction requests (the desk is everyone's), their recent edits, their
+    profiles in open releases and the unresolved threads on their profiles (those they have
+    edited or are assigned to): ten queries.
 
     "Theirs" are the profiles they changed since the latest edition: an editor's first
     question is whether their own work has reached the public, and a list of every profile
@@ -136,6 +149,11 @@ def editor_home(user) -> EditorHome:
         disputed_profile_count=disputed_totals["profiles"],
         new_corrections=CorrectionRequest.objects.open().count(),
         recent=recent_edits(user),
+        releases=assigned_releases(user, EDITING),
+        threads=open_threads(
+            Q(profile__in=Profile.objects.edited_by(user))
+            | Q(profile__in=assigned(user, EDITING).values("profile"))
+        ),
     )
 
 
@@ -175,6 +193,8 @@ class FactCheckerHome:
     awaiting_profile_count: int
     recent: list
     queue_url: str = field(default_factory=queue_url)
+    releases: list[AssignedRelease] = field(default_factory=list)
+    threads: OpenThreads | None = None
 
     @property
     def awaiting_more(self) -> int:
@@ -182,8 +202,8 @@ class FactCheckerHome:
 
 
 def fact_checker_home(user) -> FactCheckerHome:
-    """What awaits review, by profile (most first), and the user's recent reviews: two
-    queries."""
+    """What awaits review, by profile (most first), the user's recent reviews, their
+    profiles in open releases and the unresolved threads on those: four queries."""
     unreviewed = Citation.objects.filter(review_state=ReviewState.UNREVIEWED)
     # Every profile's row, at most one a profile, gives the totals too: one scan of the
     # unreviewed citations rather than two.
@@ -216,6 +236,8 @@ def fact_checker_home(user) -> FactCheckerHome:
         awaiting_count=sum(row["unreviewed"] for row in by_profile),
         awaiting_profile_count=len(by_profile),
         recent=recent,
+        releases=assigned_releases(user, FACT_CHECKING),
+        threads=open_threads(Q(profile__in=assigned(user, FACT_CHECKING).values("profile"))),
     )
 
 
@@ -228,6 +250,13 @@ class PublisherHome:
     ready_count: int
     blocked: list[Profile]
     blocked_count: int
+    releases: list[ReleaseSummary] = field(default_factory=list)
+    releases_count: int = 0
+    threads: OpenThreads | None = None
+
+    @property
+    def releases_more(self) -> int:
+        return self.releases_count - len(self.releases)
 
     @property
     def ready_more(self) -> int:
@@ -256,7 +285,8 @@ def publication_candidates():
 
 def publisher_home(user) -> PublisherHome:
     """What is ready to publish (newest change first) and what is blocked (closest to ready
-    first), with their numbers: one query.
+    first), with their numbers, the open releases with their counts by progress, and the
+    unresolved threads on every profile: four queries.
 
     The candidates are read once and split here: filtering and ordering them in the database
     made PostgreSQL count every profile's citations for each list (0.16–0.19 s a list at 2,000
@@ -273,11 +303,15 @@ def publisher_home(user) -> PublisherHome:
         profile.publish_url = reverse("admin:profiles_profile_publish", args=[profile.pk])
         profile.disputes_url = queue_url("citations:disputes", profile=profile.pk)
         profile.unreviewed_url = queue_url(profile=profile.pk)
+    releases, releases_count = release_summaries()
     return PublisherHome(
         ready=ready[:ROWS],
         ready_count=len(ready),
         blocked=blocked[:ROWS],
         blocked_count=len(blocked),
+        releases=releases,
+        releases_count=releases_count,
+        threads=open_threads(),
     )
 
 
@@ -288,6 +322,222 @@ def _is_ready(profile: Profile) -> bool:
 def _newest_change_first(profile: Profile) -> tuple:
     changed_at = profile.changed_at
     return (changed_at is None, -changed_at.timestamp() if changed_at else 0)
+
+
+# Releases ---------------------------------------------------------------------------------------
+
+# Who an assignment is for: the ReleaseProfile field naming them.
+EDITING, FACT_CHECKING = "editor", "fact_checker"
+
+P = ReleaseProgress
+# The colours of existing state badges (static/monitor/admin.css) that a progress takes: grey
+# waits, amber asks, green is good, red stops; the badge says its state in words too.
+PROGRESS_BADGES = {
+    P.NOT_STARTED: "draft",
+    P.DRAFTING: "unreviewed",
+    P.IN_REVIEW: "changed",
+    P.READY: "published",
+    P.BLOCKED: "disputed",
+}
+# What each role's list shows first, after the overdue ones: the profiles waiting for them.
+FIRST_FOR = {
+    EDITING: [P.BLOCKED, P.DRAFTING, P.NOT_STARTED, P.IN_REVIEW, P.READY],
+    FACT_CHECKING: [P.IN_REVIEW, P.BLOCKED, P.DRAFTING, P.NOT_STARTED, P.READY],
+}
+
+
+def assigned(user, role: str):
+    """The user's assignments as `role` (EDITING or FACT_CHECKING) in open releases."""
+    return ReleaseProfile.objects.filter(in_open_release=True, **{role: user})
+
+
+@dataclass
+class AssignedRelease:
+    """An open release and the profiles in it assigned to the user (at most ROWS of them)."""
+
+    release: Release
+    role: str
+    entries: list[ReleaseProfile]
+    count: int
+    overdue_count: int
+    today: datetime.date
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.entries)
+
+    @property
+    def editing(self) -> bool:
+        return self.role == EDITING
+
+    @property
+    def deadline(self) -> datetime.date:
+        """The deadline of the user's part: drafting for editors, review for fact-checkers."""
+        if self.role == EDITING:
+            return self.release.drafting_deadline
+        return self.release.review_deadline
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.deadline < self.today
+
+    @property
+    def board_url(self) -> str:
+        return reverse("admin:profiles_release_board", args=[self.release.pk])
+
+
+def assigned_releases(user, role: str, today: datetime.date | None = None):
+    """The open releases with profiles assigned to the user as `role`, soonest launch first,
+    each with its profiles' progress, overdue ones and those waiting for the user first: one
+    query, whatever the number of releases and profiles (an editor's or fact-checker's
+    assignments are a share of a release, read whole so that each release's list is cut
+    and counted here)."""
+    today = today or timezone.localdate()
+    entries = (
+        assigned(user, role)
+        .with_progress(today)
+        .select_related("release", "profile__country", "profile__topic")
+        .order_by("release__launch_at", "release__name", "profile__country__name")
+    )
+    by_release: dict[int, list[ReleaseProfile]] = {}
+    for entry in entries:
+        by_release.setdefault(entry.release_id, []).append(entry)
+    first = FIRST_FOR[role]
+    home = reverse("admin:index")
+    releases = []
+    for rows in by_release.values():
+        rows.sort(key=lambda entry: (not entry.overdue, first.index(entry.progress)))
+        shown = rows[:ROWS]
+        for entry in shown:
+            _describe_entry(entry, role, home)
+        releases.append(
+            AssignedRelease(
+                release=rows[0].release,
+                role=role,
+                entries=shown,
+                count=len(rows),
+                overdue_count=sum(entry.overdue for entry in rows),
+                today=today,
+            )
+        )
+    return releases
+
+
+def _describe_entry(entry: ReleaseProfile, role: str, home: str) -> None:
+    """Give a row of an assignee's list its words and addresses."""
+    profile_id = entry.profile_id
+    entry.progress_label = P(entry.progress).label
+    entry.badge = PROGRESS_BADGES[entry.progress]
+    entry.editor_url = reverse("admin:profiles_profile_editor", args=[profile_id])
+    entry.threads_url = f"{entry.editor_url}#editor-comments-total"
+    entry.queue_url = queue_url(profile=profile_id)
+    entry.all_citations_url = queue_url(profile=profile_id, state=ANY_STATE)
+    entry.disputes_url = queue_url("citations:disputes", profile=profile_id)
+    if role == EDITING and entry.drafted_at is None:
+        entry.drafted_url = reverse(
+            "admin:profiles_release_entry_drafted", args=[entry.release_id, entry.pk]
+        )
+        entry.next_url = home
+
+
+@dataclass
+class ReleaseSummary:
+    """An open release with how many of its profiles are at each stage, for publishers."""
+
+    release: Release
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts[state] for state in P.values)
+
+    @property
+    def overdue(self) -> int:
+        return self.counts["overdue"]
+
+    @property
+    def states(self) -> list[tuple[str, str, int, str]]:
+        """Each progress: its value, label, count and badge colour."""
+        return [
+            (value, label, self.counts[value], PROGRESS_BADGES[value]) for value, label in P.choices
+        ]
+
+    @property
+    def board_url(self) -> str:
+        return reverse("admin:profiles_release_board", args=[self.release.pk])
+
+    @property
+    def change_url(self) -> str:
+        return reverse("admin:profiles_release_change", args=[self.release.pk])
+
+
+def release_summaries(today: datetime.date | None = None) -> tuple[list[ReleaseSummary], int]:
+    """The open releases, soonest launch first (at most ROWS), each with its profiles'
+    counts by progress and overdue, and how many releases are open: two queries, whatever
+    the number of releases and profiles."""
+    releases = list(Release.objects.open().order_by("launch_at", "name"))
+    shown = releases[:ROWS]
+    counts = {release.pk: dict.fromkeys([*P.values, "overdue"], 0) for release in shown}
+    # One grouped query for every open release (as ReleaseProfileQuerySet.progress_counts()
+    # for one), even when there is none, so that the home's queries stay the same.
+    rows = (
+        ReleaseProfile.objects.filter(in_open_release=True)
+        .with_progress(today)
+        .order_by()
+        .values_list("release", "progress", "overdue")
+        .annotate(count=Count("pk"))
+    )
+    for release_id, progress, overdue, count in rows:
+        if release_id in counts:
+            counts[release_id][progress] += count
+            counts[release_id]["overdue"] += count if overdue else 0
+    summaries = [ReleaseSummary(release=release, counts=counts[release.pk]) for release in shown]
+    return summaries, len(releases)
+
+
+# Comment threads --------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenThreads:
+    """Unresolved comment threads on some profiles, by profile (most first, at most ROWS)."""
+
+    by_profile: list[dict]
+    count: int
+    profile_count: int
+
+    @property
+    def more(self) -> int:
+        return self.profile_count - len(self.by_profile)
+
+
+def open_threads(profiles: Q | None = None) -> OpenThreads:
+    """The unresolved threads on the profiles `profiles` selects (a condition on comments;
+    every profile when None), counted by profile: one query. Each profile's row links to its
+    editor, where each claim and footnote shows its threads."""
+    threads = Comment.objects.unresolved()
+    if profiles is not None:
+        threads = threads.filter(profiles)
+    # Every profile's row, at most one a profile, gives the totals too.
+    rows = list(
+        threads.order_by()
+        .values("profile")
+        .annotate(
+            open_threads=Count("pk"),
+            country=F("profile__country__name"),
+            topic=F("profile__topic__name"),
+        )
+        .order_by("-open_threads", "country", "topic")
+    )
+    shown = rows[:ROWS]
+    for row in shown:
+        editor = reverse("admin:profiles_profile_editor", args=[row["profile"]])
+        row["url"] = f"{editor}#editor-comments-total"
+    return OpenThreads(
+        by_profile=shown,
+        count=sum(row["open_threads"] for row in rows),
+        profile_count=len(rows),
+    )
 
 
 # The home ---------------------------------------------------------------------------------------

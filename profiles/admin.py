@@ -627,5 +627,6 @@ class PublicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return obj.get_absolute_url()
 
 
-# The readers' side of the desk (correction requests, alert subscriptions), in its own module.
-from profiles import admin_readers  # noqa: E402, F401
+# The readers' side of the desk (correction requests, alert subscriptions) and the report
+# cycle's releases, each in its own module.
+from profiles import admin_readers, admin_releases  # noqa: E402, F401

@@ -586,8 +586,9 @@ def _reverted(request, profile, result):
 
 def readiness_context(profile_id: int, *, tree: Profile | None = None) -> dict:
     """Return what the readiness panel and the publish page show of a profile: its counts,
-    links into the review queue for each review state, its unsourced claims, and what the
-    consistency checker finds (give `tree` when the profile is already fetched with
+    links into the review queue for each review state, its unsourced claims, its unresolved
+    comment threads (linked to the editor, which shows each claim's and footnote's), and what
+    the consistency checker finds (give `tree` when the profile is already fetched with
     Profile.objects.with_tree())."""
     readiness = Readiness.of(profile_id)
     queue = reverse("citations:review_queue")
@@ -612,6 +613,8 @@ def readiness_context(profile_id: int, *, tree: Profile | None = None) -> dict:
         "readiness_queue_url": queue_url(ANY_STATE),
         "readiness_disputes_url": f"{reverse('citations:disputes')}?"
         f"{urlencode({'profile': profile_id})}",
+        "readiness_threads_url": reverse("admin:profiles_profile_editor", args=[profile_id])
+        + "#editor-comments-total",
         "unsourced_claims": list(unsourced),
         "consistency_findings": profile_findings(profile_id, tree=tree),
     }

@@ -1319,6 +1319,23 @@ class ReleaseProfileQuerySet(models.QuerySet):
             )
             return Coalesce(models.Subquery(counted), 0)
 
+        # The state is decided by these semi-joins, not by the counts: each is run once for
+        # all rows (a hashed subplan on PostgreSQL), where a count runs once a row (and
+        # once more for each expression that reads it). The counts are only computed for
+        # the rows shown.
+        def with_citations_in(state: str):
+            return Q(
+                profile_id__in=Claim.objects.filter(citations__review_state=state).values(
+                    "section__profile_id"
+                )
+            )
+
+        comment = Profile.comments.rel.related_model  # citations.Comment
+        in_open_thread = Q(
+            profile_id__in=comment.objects.filter(
+                thread__isnull=True, resolved_at__isnull=True
+            ).values("profile_id")
+        )
         threads = (
             Profile.objects.filter(pk=profile)
             .order_by()
@@ -1337,12 +1354,14 @@ class ReleaseProfileQuerySet(models.QuerySet):
             unreviewed=citations_in(UNREVIEWED),
             open_threads=Coalesce(models.Subquery(threads), 0),
             progress=models.Case(
-                models.When(disputed__gt=0, then=Value(P.BLOCKED)),
+                models.When(with_citations_in(DISPUTED), then=Value(P.BLOCKED)),
                 models.When(
                     drafted_at__isnull=True, changed_at__isnull=True, then=Value(P.NOT_STARTED)
                 ),
                 models.When(drafted_at__isnull=True, then=Value(P.DRAFTING)),
-                models.When(Q(unreviewed__gt=0) | Q(open_threads__gt=0), then=Value(P.IN_REVIEW)),
+                models.When(
+                    with_citations_in(UNREVIEWED) | in_open_thread, then=Value(P.IN_REVIEW)
+                ),
                 default=Value(P.READY),
                 output_field=models.CharField(),
             ),

@@ -34,12 +34,28 @@ PUBLISHERS = "Publishers"
 _READ_CORRECTIONS = ["profiles.view_correctionrequest"]
 _WORK_CORRECTIONS = [*_READ_CORRECTIONS, "profiles.change_correctionrequest"]
 _SUBSCRIPTIONS = ["profiles.view_subscription", "profiles.delete_subscription"]
+# Releases of the report cycle: editors and fact-checkers see them (their assignments, the
+# progress board); publishers prepare them, assign people, schedule, postpone and cancel
+# (profiles/admin_releases.py). No one deletes one: its history is the year's record.
+_READ_RELEASES = ["profiles.view_release", "profiles.view_releaseprofile"]
+_MANAGE_RELEASES = [
+    *_READ_RELEASES,
+    "profiles.add_release",
+    "profiles.change_release",
+    "profiles.add_releaseprofile",
+    "profiles.change_releaseprofile",
+]
 
 ROLE_PERMISSIONS = {
     # Editors create and edit countries, profiles, sections, claims, citations, sources.
-    EDITORS: _READ_EVERYTHING + _EDIT_EVERYTHING + _WORK_CORRECTIONS,
+    EDITORS: _READ_EVERYTHING + _EDIT_EVERYTHING + _WORK_CORRECTIONS + _READ_RELEASES,
     # Fact-checkers read everything and change review fields only.
-    FACT_CHECKERS: [*_READ_EVERYTHING, "citations.review_citation", *_READ_CORRECTIONS],
+    FACT_CHECKERS: [
+        *_READ_EVERYTHING,
+        "citations.review_citation",
+        *_READ_CORRECTIONS,
+        *_READ_RELEASES,
+    ],
     # Publishers (managing editors) publish, withdraw and revert; they can edit to revert.
     PUBLISHERS: [
         *_READ_EVERYTHING,
@@ -47,6 +63,7 @@ ROLE_PERMISSIONS = {
         "profiles.publish_profile",
         *_WORK_CORRECTIONS,
         *_SUBSCRIPTIONS,
+        *_MANAGE_RELEASES,
     ],
 }
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from citations.comments import comment_reply, thread_resolve, thread_start
 from citations.models import Citation, ReviewState
 from citations.readiness import Readiness
 from citations.services import citation_review
@@ -31,6 +32,20 @@ def publish_url(profile):
 
 def compact(response) -> str:
     return " ".join(response.content.decode().split())
+
+
+def threads_on(profile, user, count=1):
+    """Start `count` threads on the profile's first claim and footnote, in turn."""
+    claim = Claim.objects.filter(section__profile=profile).order_by("pk").first()
+    subjects = [claim, *footnotes(profile)]
+    return [
+        thread_start(about=subjects[number % len(subjects)], text="Which year?", user=user)
+        for number in range(count)
+    ]
+
+
+def editor_comments(profile):
+    return reverse("admin:profiles_profile_editor", args=[profile.pk]) + "#editor-comments-total"
 
 
 class ReadinessTests:
@@ -74,6 +89,26 @@ class ReadinessTests:
         }
         assert not readiness.can_publish
 
+    def test_counts_the_unresolved_threads_not_their_replies_or_resolved_ones(self, mali, checker):
+        first, second, resolved = threads_on(mali, checker, count=3)
+        comment_reply(thread=first, text="2013, I think.", user=checker)
+        thread_resolve(thread=resolved, user=checker)
+        threads_on(make_claim(section=make_section()).section.profile, checker)
+
+        assert Readiness.of(mali).open_threads == 2
+        assert Readiness.of(mali).can_publish  # comments are internal
+
+    def test_a_profile_without_claims_has_no_threads(self):
+        assert Readiness.of(make_section().profile).open_threads == 0
+
+    def test_counts_in_two_queries(self, mali, checker, django_assert_num_queries):
+        threads_on(mali, checker, count=2)
+
+        with django_assert_num_queries(2):
+            readiness = Readiness.of(mali)
+
+        assert (readiness.claims, readiness.open_threads) == (14, 2)
+
     def test_counts_only_the_profile_asked_for(self, mali):
         other = make_claim(section=make_section())
         make_citation(claim=other)
@@ -116,8 +151,46 @@ class PanelTests:
         assert "Publishing is blocked: 1 citation is disputed." in page
         assert f"{reverse('citations:disputes')}?profile={mali.pk}" in page
 
+    def test_the_panel_counts_the_unresolved_threads_and_links_to_them(
+        self, editor_client, mali, checker
+    ):
+        threads_on(mali, checker, count=2)
+
+        response = editor_client.get(admin_url(mali))
+
+        page = compact(response)
+        link = editor_comments(mali)
+        row = f'<th scope="row">Unresolved comment threads</th> <td><a href="{link}">2</a>'
+        assert row in page
+        assert (
+            f'<a href="{editor_comments(mali)}">2 unresolved comment threads</a> on this profile'
+            in page
+        )
+        # The link leads to the editor, which shows them.
+        editor = editor_client.get(editor_comments(mali).split("#")[0])
+        assert 'id="editor-comments-total"' in editor.content.decode()
+
+    def test_no_threads_no_warning(self, editor_client, mali):
+        page = compact(editor_client.get(admin_url(mali)))
+
+        assert f'<a href="{editor_comments(mali)}">0</a>' in page
+        assert "readiness-open-threads" not in page
+
 
 class PublishGateTests:
+    def test_the_publish_page_warns_of_unresolved_threads_but_publishes(
+        self, publisher_client, mali, checker
+    ):
+        threads_on(mali, checker)
+
+        page = compact(publisher_client.get(publish_url(mali)))
+
+        assert f'<a href="{editor_comments(mali)}">1 unresolved comment thread</a>' in page
+        assert "they do not stop publishing this profile on its own" in page
+        assert 'value="Publish edition 1"' in page
+        publisher_client.post(publish_url(mali))
+        assert Publication.objects.filter(profile=mali).count() == 1
+
     def test_the_publish_page_shows_what_is_unsourced_and_unreviewed(self, publisher_client, mali):
         response = publisher_client.get(publish_url(mali))
 
