@@ -1397,10 +1397,8 @@ class ReleaseProfileQuerySet(models.QuerySet):
             "release", "profile__country", "profile__topic", "editor", "fact_checker"
         )
 
-    def progress_counts(self, today: datetime.date | None = None) -> dict[str, int]:
-        """Count the profiles in each ReleaseProgress, and the overdue ones (“overdue”), in
-        one query."""
-        counts = dict.fromkeys([*ReleaseProgress.values, "overdue"], 0)
+    def progress_tally(self, today: datetime.date | None = None) -> dict[tuple[str, bool], int]:
+        """Count the profiles by (ReleaseProgress, overdue), in one query."""
         # Grouped rather than aggregated with filters: Django compiles a filter on a
         # conditional annotation (Q(overdue=True)) to its bare alias, which the aggregate
         # query does not select.
@@ -1410,10 +1408,21 @@ class ReleaseProfileQuerySet(models.QuerySet):
             .values_list("progress", "overdue")
             .annotate(count=models.Count("pk"))
         )
-        for progress, overdue, count in rows:
-            counts[progress] += count
-            counts["overdue"] += count if overdue else 0
-        return counts
+        return {(progress, overdue): count for progress, overdue, count in rows}
+
+    def progress_counts(self, today: datetime.date | None = None) -> dict[str, int]:
+        """Count the profiles in each ReleaseProgress, and the overdue ones (“overdue”), in
+        one query."""
+        return counts_by_progress(self.progress_tally(today))
+
+
+def counts_by_progress(tally: dict[tuple[str, bool], int]) -> dict[str, int]:
+    """The counts of ReleaseProfileQuerySet.progress_counts() from its progress_tally()."""
+    counts = dict.fromkeys([*ReleaseProgress.values, "overdue"], 0)
+    for (progress, overdue), count in tally.items():
+        counts[progress] += count
+        counts["overdue"] += count if overdue else 0
+    return counts
 
 
 class ReleaseProfile(models.Model):

@@ -10,9 +10,10 @@ them on a confirmation page. Their writes are in profiles/releases.py.
 
 Queries, whatever the number of profiles: the release, the assignees (the filters' choices),
 the rows (ReleaseProfileQuerySet.for_board(), one query) and the counts (.progress_counts(),
-one query), besides the session, the user and their permissions. No pagination: the board is
-the whole release at a glance, 2,000 rows at full scale, so each row's links are built from
-URL patterns reversed once, not reversed row by row.
+one query), besides the session, the user and their permissions. The rows come a page of
+PAGE_SIZE at a time (the counts say how many there are, so paging costs no query of its own;
+a closed release, which has no counts, counts its rows); the CSV has them all. Each row's
+links are built from URL patterns reversed once, not reversed row by row.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from django_filters import CharFilter, ChoiceFilter, FilterSet
 
 from profiles.consistency import profile_findings
 from profiles.filters import MAX_NAME_LENGTH, FilterForm
-from profiles.models import Release, ReleaseProfile, ReleaseProgress
+from profiles.models import Release, ReleaseProfile, ReleaseProgress, counts_by_progress
 from profiles.releases import entry_acknowledge_consistency, entry_mark_drafted
 from profiles.views.directory import _spreadsheet_text as spreadsheet_text
 
@@ -78,6 +79,9 @@ SORTS = {
     "threads": F("open_threads"),
 }
 DEFAULT_SORT = "country"
+# Rows a page: at full scale a release has 2,000 profiles, and a page of them all weighed
+# 3.6 MB and took longer to write than to query.
+PAGE_SIZE = 100
 
 
 def parse_sort(value: str | None) -> tuple[str, bool]:
@@ -161,7 +165,8 @@ COUNTS_IGNORE = ("state", "overdue")
 
 @dataclass
 class Board:
-    """A release's board as a request asks for it: the rows, the counts and the columns."""
+    """A release's board as a request asks for it: a page of rows, the counts and the
+    columns."""
 
     release: Release
     filter: BoardFilter
@@ -169,17 +174,34 @@ class Board:
     counts: dict[str, int] | None
     sort_key: str
     descending: bool
+    total: int = 0  # the rows in the filters, on every page
+    page: int = 1
+    pages: int = 1
 
     @property
     def sort(self) -> str:
         return f"-{self.sort_key}" if self.descending else self.sort_key
 
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
 
 def board_for(
-    request, release: Release, *, counted: bool = True, today: datetime.date | None = None
+    request,
+    release: Release,
+    *,
+    counted: bool = True,
+    paged: bool = True,
+    today: datetime.date | None = None,
 ) -> Board:
     """Filter and sort the release's profiles as the request asks, in three queries: the
-    assignees, the rows, and (for an open release, when `counted`) the counts."""
+    assignees, the counts (for an open release, when `counted`), and the rows (`paged`: the
+    page `?page=` asks for)."""
     today = today or timezone.localdate()
     entries = ReleaseProfile.objects.filter(release=release)
     editors, fact_checkers = _assignee_choices(entries)
@@ -191,15 +213,38 @@ def board_for(
     rows = board_filter.qs
     if not release.is_open:
         rows = rows.annotate(edition=F("publication__number"))
-    rows = list(sort_board(rows, sort_key, descending))
-    counts = None
+    rows = sort_board(rows, sort_key, descending)
+    counts = total = None
     if release.is_open and counted:
         others = request.GET.copy()
         for name in COUNTS_IGNORE:
             others.pop(name, None)
-        counted = BoardFilter(others, entries, **choices)
-        counts = counted.qs.progress_counts(today)
-    return Board(release, board_filter, rows, counts, sort_key, descending)
+        tally = BoardFilter(others, entries, **choices).qs.progress_tally(today)
+        counts = counts_by_progress(tally)
+        state = board_filter.form.cleaned_data.get("state")
+        overdue_only = board_filter.form.cleaned_data.get("overdue") == YES
+        total = sum(
+            count
+            for (progress, overdue), count in tally.items()
+            if (not state or progress == state) and (overdue or not overdue_only)
+        )
+    if not paged:
+        rows = list(rows)
+        return Board(release, board_filter, rows, counts, sort_key, descending, len(rows))
+    if total is None:
+        total = rows.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(_page_number(request.GET.get("page")), pages)
+    rows = list(rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    return Board(release, board_filter, rows, counts, sort_key, descending, total, page, pages)
+
+
+def _page_number(value: str | None) -> int:
+    """The page asked for; anything but a positive number is the first."""
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
 
 
 def _assignee_choices(entries) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -516,7 +561,7 @@ def board_csv_view(model_admin, request, object_id):
     """The board's rows as CSV, with the same filters and order: dates in ISO 8601, each
     profile's admin address in full, and no cell a spreadsheet would read as a formula."""
     release = _release(request, object_id)
-    board = board_for(request, release, counted=False)
+    board = board_for(request, release, counted=False, paged=False)
     if not board.filter.is_valid():
         return HttpResponseBadRequest(
             "These filters are not valid: " + board.filter.form.errors.as_text(),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from citations.comments import thread_start
 from citations.models import ReviewState
 from citations.services import citations_review
+from profiles import release_board
 from profiles.models import Claim, ReleaseProfile, ReleaseProgress
 from profiles.publishing import profile_publish
 from profiles.releases import (
@@ -287,6 +288,52 @@ class FilterTests:
         response = client.get(board_url(board), {"editor": "none"})
 
         assert countries(response) == ["Foxtrot"]
+
+    @pytest.mark.parametrize(
+        ("query", "pages"),
+        [
+            ({}, [["Alpha", "Bravo"], ["Charlie", "Delta"], ["Echo"]]),
+            ({"sort": "-country"}, [["Echo", "Delta"], ["Charlie", "Bravo"], ["Alpha"]]),
+            ({"overdue": "yes"}, [["Alpha", "Bravo"]]),
+            ({"editor": "ben"}, [["Charlie", "Echo"]]),
+        ],
+    )
+    def test_pages_in_the_filters_and_order(self, client, board, people, monkeypatch, query, pages):
+        monkeypatch.setattr(release_board, "PAGE_SIZE", 2)
+        client.force_login(people["pat"])
+        if "editor" in query:
+            query = {"editor": people["ben"].pk}
+
+        shown = [
+            countries(client.get(board_url(board), {**query, "page": page}))
+            for page in range(1, len(pages) + 1)
+        ]
+        beyond = client.get(board_url(board), {**query, "page": len(pages) + 5})
+
+        assert shown == pages
+        assert countries(beyond) == pages[-1]  # a page past the end is the last
+        assert beyond.context["board"].total == sum(map(len, pages))
+
+    def test_a_page_says_where_it_is_and_links_the_others(self, client, board, people, monkeypatch):
+        monkeypatch.setattr(release_board, "PAGE_SIZE", 2)
+        client.force_login(people["pat"])
+
+        page = client.get(board_url(board), {"page": "2", "state": ""}).content.decode()
+
+        assert "Profiles 3–4 of 5." in page
+        assert "Page 2 of 3" in page
+        assert 'href="?page=1&amp;state=" rel="prev"' in page
+        assert 'href="?page=3&amp;state=" rel="next"' in page
+
+    def test_a_closed_release_pages_by_counting(self, client, board, people, monkeypatch):
+        monkeypatch.setattr(release_board, "PAGE_SIZE", 2)
+        release_cancel(board, user=people["pat"])
+        client.force_login(people["pat"])
+
+        response = client.get(board_url(board), {"page": "3"})
+
+        assert countries(response) == ["Echo"]
+        assert (response.context["board"].total, response.context["board"].pages) == (5, 3)
 
     def test_counts_follow_the_other_filters_but_not_the_state(self, client, board, people):
         client.force_login(people["pat"])
