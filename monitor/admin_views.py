@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -269,11 +269,15 @@ class PublisherHome:
 
 def publication_candidates():
     """Drafts and published profiles with unpublished changes, with `disputed` and
-    `unreviewed`, the numbers of their citations in those states (withdrawn profiles are
-    left out: they go public again only by a publisher's deliberate choice)."""
+    `unreviewed`, the numbers of their citations in those states. Withdrawn profiles are left
+    out (they go public again only by a publisher's deliberate choice), and so are profiles
+    in an open release: its launch publishes them, and its panel counts them."""
     return (
         Profile.objects.with_state()
         .filter(state_code__in=[ProfileState.DRAFT, ProfileState.CHANGED])
+        .exclude(
+            Exists(ReleaseProfile.objects.filter(profile=OuterRef("pk"), in_open_release=True))
+        )
         .annotate(
             disputed=Citation.objects.filter(review_state=ReviewState.DISPUTED).count_in_profile(),
             unreviewed=Citation.objects.filter(

@@ -61,10 +61,11 @@ class PublishPlan:
     checksum: str
     latest: Publication | None
     disputed: list[DisputedFootnote]
+    release_entry: ReleaseProfile | None = None  # in an open release: under its embargo
 
     @property
     def blocked(self) -> bool:
-        return bool(self.disputed)
+        return bool(self.disputed) or self.release_entry is not None
 
     @property
     def unchanged(self) -> bool:
@@ -108,6 +109,7 @@ def profile_publish_plan(*, profile: Profile) -> PublishPlan:
         checksum=snapshot_checksum(snapshot),
         latest=profile.latest_publication,
         disputed=disputed,
+        release_entry=open_release_entry(profile),
     )
 
 
@@ -197,13 +199,18 @@ def profile_publish(
         return PublishResult(publication=publication, created=True, restored=was_withdrawn)
 
 
-def _refuse_embargoed(profile: Profile, release: Release | None) -> None:
-    """Refuse a profile in an open release, unless `release` (its launch) publishes it."""
-    entry = (
+def open_release_entry(profile: Profile) -> ReleaseProfile | None:
+    """The profile's place in an open release, whose launch alone may publish it."""
+    return (
         ReleaseProfile.objects.filter(profile=profile, in_open_release=True)
         .select_related("release")
         .first()
     )
+
+
+def _refuse_embargoed(profile: Profile, release: Release | None) -> None:
+    """Refuse a profile in an open release, unless `release` (its launch) publishes it."""
+    entry = open_release_entry(profile)
     if entry is not None and (release is None or entry.release_id != release.pk):
         raise PublishBlocked(
             f"{profile} is in the release “{entry.release}”, embargoed until "

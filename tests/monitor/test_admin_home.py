@@ -252,6 +252,24 @@ class PublisherHomeTests:
         assert panel.ready == [profile]
         assert panel.ready[0].state_label == "Published edition 1 + unpublished changes"
 
+    def test_a_profile_in_an_open_release_is_left_to_its_launch(
+        self, publisher_client, publisher, checker
+    ):
+        from profiles.releases import release_add_profiles, release_cancel
+        from tests.profiles.test_releases import new_release
+
+        in_release = make_profile_with("Aland")
+        review(in_release, checker, ReviewState.VERIFIED)
+        release = new_release(publisher)
+        release_add_profiles(release, [in_release], user=publisher)
+
+        while_open = home(publisher_client).context["home"].publishing
+        release_cancel(release, user=publisher)
+        once_cancelled = home(publisher_client).context["home"].publishing
+
+        assert (while_open.ready, while_open.ready_count) == ([], 0)
+        assert once_cancelled.ready == [in_release]
+
     def test_a_withdrawn_profile_is_left_to_the_publisher_s_choice(
         self, publisher_client, publisher, checker
     ):

@@ -71,6 +71,27 @@ class StatusTests:
         assert "edition 2" not in page.lower()
         assert 'type="submit"' not in page.split('id="content-main"')[1]
 
+    def test_a_profile_in_a_release_is_held_for_its_launch_and_says_how_to_publish_now(
+        self, publisher_client, published_mali
+    ):
+        from profiles.releases import release_add_profiles
+        from tests.profiles.test_releases import new_release
+
+        amend(published_mali, "Mali actively", "Mali very actively")
+        publisher = publisher_client.user
+        release = new_release(publisher)
+        release_add_profiles(release, [published_mali], user=publisher)
+
+        response = publisher_client.get(publish_url(published_mali))
+
+        status = status_block(response)
+        assert f"Held for the release “{release}”" in status
+        assert f"embargoed until {release.launch_label}" in status
+        assert "Until then the public reads edition 1." in status
+        release_page = reverse("admin:profiles_release_change", args=[release.pk])
+        assert f'href="{release_page}"' in status
+        assert 'type="submit"' not in compact(response).split('id="content-main"')[1]
+
     def test_a_blocked_page_shows_the_status_before_anything_else(
         self, publisher_client, published_mali
     ):
