@@ -177,12 +177,17 @@ def assignment_change(
 
 def entry_mark_drafted(entry: ReleaseProfile, *, user, done: bool = True) -> ReleaseProfile:
     """Record that the profile's draft is done and handed to review (or, `done=False`, that
-    it is back in drafting)."""
+    it is back in drafting). Its assigned editor or a publisher may."""
     reason = "Draft handed to review" if done else "Back in drafting"
     with transaction.atomic(), change_set(action=RELEASE, user=user, reason=reason):
         release = _locked(entry.release)
         _refuse_unless_open(release, "change the drafting of profiles in")
         entry = ReleaseProfile.objects.get(pk=entry.pk)
+        if entry.editor_id != user.pk and not user.has_perm("profiles.publish_profile"):
+            raise PermissionDenied(
+                f"Only the editor assigned to {entry.profile} or a publisher may say its draft "
+                "is done."
+            )
         entry.drafted_at = timezone.now() if done else None
         entry.drafted_by = user if done else None
         HistoryWriter(user=user, reason=f"{reason} (release {release})").save(

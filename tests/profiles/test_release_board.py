@@ -121,7 +121,7 @@ def board(people):
     for name in ("Bravo", "Charlie", "Delta", "Echo"):
         edit_a_claim(profiles[name], ana)
     for name in ("Charlie", "Delta", "Echo"):
-        entry_mark_drafted(entries[name], user=ana)
+        entry_mark_drafted(entries[name], user=pat)
     citations_review(
         citations=list(profiles["Delta"].sections.get().claims.get().citations.all()),
         reviewer=cleo,

@@ -6,7 +6,7 @@ import time
 from io import StringIO
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -264,6 +264,20 @@ def test_two_publish_due_runs_at_once_publish_each_profile_once(transactional_db
 
 @pytest.mark.django_db
 class AssignmentTests:
+    def test_only_the_assigned_editor_or_a_publisher_hands_a_draft_to_review(self, people, mali):
+        release = new_release(people["pat"])
+        entry = release_add_profiles(release, [mali], editor=people["ana"], user=people["pat"])[0]
+
+        with pytest.raises(PermissionDenied, match="Only the editor assigned to Mali"):
+            entry_mark_drafted(entry, user=people["cleo"])
+        entry_mark_drafted(entry, user=people["ana"])
+        entry_mark_drafted(entry, user=people["pat"], done=False)
+
+        assert [r.history_user.username for r in entry.history.order_by("history_id")][-2:] == [
+            "ana",
+            "pat",
+        ]
+
     def test_an_editor_must_be_an_editor(self, people, mali):
         release = new_release(people["pat"])
         with pytest.raises(ValidationError, match="cleo is not in the Editors group"):
@@ -474,7 +488,7 @@ class ProgressTests:
         mali, westmarch, eastmarch = three_profiles
         pat = people["pat"]
         release = new_release(pat)
-        release_add_profiles(release, three_profiles, user=pat)
+        release_add_profiles(release, three_profiles, editor=people["ana"], user=pat)
         make_country("Niger")
         release_add_profiles(release, [make_tree(1).section.profile], user=pat)
         progress = dict(entries_of(release).with_progress().values_list("profile", "progress"))
@@ -516,7 +530,7 @@ class ProgressTests:
             drafting_deadline=today - datetime.timedelta(days=2),
             review_deadline=today - datetime.timedelta(days=1),
         )
-        release_add_profiles(release, three_profiles, user=people["pat"])
+        release_add_profiles(release, three_profiles, editor=people["ana"], user=people["pat"])
         verify_all(westmarch, people["cleo"], except_one_disputed=True)
         edit_a_claim(mali, people["ana"])
         entry_mark_drafted(release.entries.get(profile=mali), user=people["ana"])
@@ -571,7 +585,7 @@ class ProgressTests:
 def test_the_launch_says_why_a_profile_is_left(people, mali):
     pat = people["pat"]
     release = new_release(pat)
-    entry = release_add_profiles(release, [mali], user=pat)[0]
+    entry = release_add_profiles(release, [mali], editor=people["ana"], user=pat)[0]
     release_schedule(release, user=pat)
     entry_mark_drafted(entry, user=people["ana"])
     claim = Claim.objects.filter(section__profile=mali).first()
