@@ -36,7 +36,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django_filters import CharFilter, ChoiceFilter, FilterSet
@@ -45,7 +45,7 @@ from profiles.consistency import profile_findings
 from profiles.filters import MAX_NAME_LENGTH, FilterForm
 from profiles.models import Release, ReleaseProfile, ReleaseProgress, counts_by_progress
 from profiles.releases import entry_acknowledge_consistency, entry_mark_drafted
-from profiles.views.directory import _spreadsheet_text as spreadsheet_text
+from profiles.views.directory import spreadsheet_text
 
 VIEW_PERMISSION = "profiles.view_release"
 PUBLISH_PERMISSION = "profiles.publish_profile"
@@ -274,7 +274,6 @@ class Links:
         self.profile_change = _pattern("admin:profiles_profile_change", 0)
         self.drafted = _pattern("admin:profiles_release_entry_drafted", release.pk, 0)
         self.acknowledge = _pattern("admin:profiles_release_entry_acknowledge", release.pk, 0)
-        self.threads = reverse("citations:review_queue")
 
     def attach(self, entry: ReleaseProfile) -> None:
         profile_id, entry_id = str(entry.profile_id), str(entry.pk)
@@ -282,9 +281,9 @@ class Links:
         entry.change_url = profile_id.join(self.profile_change)
         entry.drafted_url = entry_id.join(self.drafted)
         entry.acknowledge_url = entry_id.join(self.acknowledge)
-        # The review queue of the profile, every state: each claim and footnote with its
-        # comment threads.
-        entry.threads_url = f"{self.threads}?{urlencode({'profile': profile_id, 'state': 'all'})}"
+        # The editor shows the threads of every claim and footnote (the review queue only
+        # those of cited claims), and their number at this anchor.
+        entry.threads_url = f"{entry.editor_url}#editor-comments-total"
 
 
 def _pattern(name: str, *args) -> tuple[str, str]:

@@ -225,7 +225,7 @@ class TreatyCsvView(TreatyDetailView):
         for row in context["rows"]:
             writer.writerow(
                 [
-                    _spreadsheet_text(row.name),
+                    spreadsheet_text(row.name),
                     row.iso3,
                     row.get_region_display(),
                     row.status_label,
@@ -240,7 +240,7 @@ class TreatyCsvView(TreatyDetailView):
         return response
 
 
-def _spreadsheet_text(text: str) -> str:
+def spreadsheet_text(text: str) -> str:
     """Keep a spreadsheet from reading a name as a formula (`=HYPERLINK(...)`): an apostrophe
     before a leading =, +, -, @, tab or carriage return makes it text, as OWASP advises."""
     return f"'{text}" if text[:1] in FORMULA_STARTS else text

@@ -1,6 +1,7 @@
 """The progress board and a comment thread in a real browser: a publisher reads the board of a
 release of three profiles, filters it to those in review and follows a profile's open threads
-to its review queue; a fact-checker starts a thread on a claim there, the editor replies, the
+to its editor; a fact-checker starts a thread on a claim in the review queue, the editor
+replies in the editor, the
 fact-checker resolves it, and once the citations are reviewed the board shows the profile
 ready. Screenshots at 1280 px and 390 px go to test-artifacts/."""
 
@@ -103,17 +104,20 @@ def test_the_board_and_a_thread_from_start_to_ready(
     expect(page.locator("#id_state")).to_have_value("in-review")
     audit_widths(page, None, "release-board-in-review")
 
-    # Mali's open threads: none yet; the link opens its review queue.
+    # Mali's open threads: none yet; the link opens its editor at the count of threads.
     threads = row(page, mali).locator("a.board-threads")
     expect(threads).to_have_text(re.compile(r"^0 open"))
     threads_url = threads.get_attribute("href")
     threads.click()
-    expect(page).to_have_url(re.compile(rf"/admin/review/\?profile={mali.profile_id}&state=all$"))
+    expect(page).to_have_url(
+        re.compile(rf"/admin/profiles/profile/{mali.profile_id}/editor/#editor-comments-total$")
+    )
 
-    # The fact-checker starts a thread on a claim of Mali from that queue.
+    # The fact-checker starts a thread on a claim of Mali from the review queue.
     claim = first_claim(published_mali)
     citation = Citation.objects.filter(claim=claim).order_by("position").first()
-    checker = new_page(browser, live_server, "ana", threads_url.replace("&", "%26"))
+    queue_url = f"/admin/review/?profile={mali.profile_id}%26state=all"
+    checker = new_page(browser, live_server, "ana", queue_url)
     expect(checker).to_have_url(re.compile(r"/admin/review/\?profile="))
     link = checker.locator(f"#citation-{citation.pk} .claim-text a.comment-link")
     expect(link).to_have_text(re.compile(r"^Start a thread"))
@@ -129,9 +133,9 @@ def test_the_board_and_a_thread_from_start_to_ready(
     page.goto(f"{board_path}?state=in-review")
     expect(row(page, mali).locator("a.board-threads")).to_have_text(re.compile(r"^1 open"))
 
-    # The editor replies from the same queue.
-    editor = new_page(browser, live_server, "edith", threads_url.replace("&", "%26"))
-    editor.locator(f"#citation-{citation.pk} .claim-text a.comment-link").click()
+    # The editor replies in the editor, where the board's link leads.
+    editor = new_page(browser, live_server, "edith", threads_url.split("#")[0])
+    editor.locator(f"#claim-{claim.pk} .editor-claim__main a.comment-link").click()
     editor_dialog = editor.locator("dialog.comment-dialog")
     editor_dialog.locator(f"#reply-{thread.pk}").fill(ANSWER)
     editor_dialog.get_by_role("button", name="Reply").click()

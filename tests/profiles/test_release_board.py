@@ -224,20 +224,18 @@ class BoardTests:
         assert rows["Bravo"].open_threads == 1
         assert rows["Echo"].disputed == 1 and rows["Charlie"].unreviewed == 1
 
-    def test_the_threads_link_opens_the_profiles_review_queue(self, client, board, people):
+    def test_the_threads_link_opens_the_profiles_editor_at_its_threads(self, client, board, people):
         client.force_login(people["cleo"])
         bravo = board.entries_by_country["Bravo"]
 
         response = client.get(board_url(board))
 
-        queue = reverse("citations:review_queue")
-        link = (
-            f'href="{queue}?profile={bravo.profile_id}&amp;state=all" class="board-threads">1 open'
-        )
+        editor = reverse("admin:profiles_profile_editor", args=[bravo.profile_id])
+        link = f'href="{editor}#editor-comments-total" class="board-threads">1 open'
         assert link in response.content.decode()
-        queue_page = client.get(f"{queue}?profile={bravo.profile_id}&state=all")
-        assert queue_page.status_code == 200
-        assert 'Comments <span class="comment-badge">1 open</span>' in queue_page.content.decode()
+        editor_page = client.get(editor).content.decode()
+        assert 'id="editor-comments-total"' in editor_page
+        assert '<span class="comment-badge">1</span> open comment thread<' in editor_page
 
     def test_a_launched_release_shows_outcomes_not_progress(self, client, board, people):
         client.force_login(people["pat"])
