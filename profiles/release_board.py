@@ -451,7 +451,7 @@ def _rows_html(rows: list[ReleaseProfile], release: Release, *, next_url: str, c
                 done, button = (
                     "1",
                     (
-                        '<button type="submit" class="board-button">Drafting done'
+                        '<button type="submit" class="board-button">Hand to review'
                         f'<span class="visually-hidden"> for {name}</span></button>'
                     ),
                 )

@@ -144,7 +144,7 @@ def test_the_board_and_a_thread_from_start_to_ready(
     # button.
     editor.goto(board_path)
     westmarch_row = row(editor, entries["westmarch"])
-    done = westmarch_row.get_by_role("button", name=re.compile("^Drafting done"))
+    done = westmarch_row.get_by_role("button", name=re.compile("^Hand to review"))
     big_enough(done)
     done.click()
     expect(editor.locator(".messagelist")).to_contain_text("the draft is done")

@@ -246,7 +246,7 @@ class BoardTests:
 
         assert response.context["state_counts"] is None
         assert "still drafting" in response.content.decode()
-        assert "Drafting done" not in response.content.decode()
+        assert "Hand to review" not in response.content.decode()
 
 
 class FilterTests:
@@ -506,7 +506,7 @@ class DraftedTests:
         page = client.get(board_url(board)).content.decode()
         response = client.post(drafted_url(bravo), {"done": "1"}, follow=True)
 
-        assert "Drafting done" not in page
+        assert "Hand to review" not in page
         assert messages_of(response)[0].startswith("Not done: only the editor assigned")
 
     def test_the_assigned_editor_sees_buttons_on_their_rows_only(self, client, board, people):
