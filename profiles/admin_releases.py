@@ -642,7 +642,7 @@ def postpone_view(model_admin, request, object_id):
     form = PostponeForm(request.POST if request.method == "POST" else None, release=release)
     if request.method == "POST" and form.is_valid() and form.cleaned_data["launch_at"]:
         try:
-            release_postpone(release, form.cleaned_data["launch_at"], user=request.user)
+            release = release_postpone(release, form.cleaned_data["launch_at"], user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -373,7 +373,9 @@ class ActTests:
         release.refresh_from_db()
         # Zurich is an hour ahead of UTC in winter.
         assert release.launch_at == datetime.datetime(2032, 1, 15, 9, 30, tzinfo=UTC)
-        assert any("Moved" in message for message in shown_messages(response))
+        assert f"Moved “{release}” to 15 January 2032, 10:30 (Europe/Zurich)." in (
+            shown_messages(response)
+        )
 
     def test_postpone_to_a_past_time_is_refused_on_the_page(self, publisher_client, release):
         before = release.launch_at
