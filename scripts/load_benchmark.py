@@ -375,7 +375,7 @@ def find_site() -> Site:
         f"largest profile: {profile_path(largest)} ({largest.claim_count} claims, id "
         f"{largest.pk}); smallest: {profile_path(smallest)} ({smallest.claim_count} claims)"
     )
-    release, small_release = make_releases(user)
+    release, small_release = make_releases(user, leave_out=largest)
     return Site(
         largest=largest,
         smallest=smallest,
@@ -388,10 +388,11 @@ def find_site() -> Site:
     )
 
 
-def make_releases(user) -> tuple:
-    """A release of every profile but two, each assigned to `user` as editor and to another
-    as fact-checker, for the progress board; and a release of those two, whose board must run
-    as many queries."""
+def make_releases(user, *, leave_out) -> tuple:
+    """A release of every profile but three, each assigned to `user` as editor and to another
+    as fact-checker, for the progress board; and a release of two of the others, whose board
+    must run as many queries. `leave_out` (the largest profile, whose saves and publications
+    are timed) is in neither: the embargo would refuse to publish it."""
     import datetime
 
     from django.contrib.auth import get_user_model
@@ -405,7 +406,7 @@ def make_releases(user) -> tuple:
     checker = get_user_model().objects.create_user("bench-checker")
     checker.groups.add(Group.objects.get(name=FACT_CHECKERS))
 
-    profiles = list(Profile.objects.order_by("pk"))
+    profiles = list(Profile.objects.exclude(pk=leave_out.pk).order_by("pk"))
     today = timezone.localdate()
     releases = []
     for name, chosen in (("Bench release", profiles[2:]), ("Bench release, two", profiles[:2])):
@@ -419,7 +420,7 @@ def make_releases(user) -> tuple:
         release_add_profiles(release, chosen, editor=user, fact_checker=checker, user=user)
         releases.append(release)
     big, small = releases
-    say(f"release boards: {len(profiles) - 2} profiles (id {big.pk}), 2 (id {small.pk})")
+    say(f"release boards: {len(profiles) - 2:,} profiles (id {big.pk}), 2 (id {small.pk})")
     return big, small
 
 
