@@ -392,35 +392,43 @@ class AssignedRelease:
 
 def assigned_releases(user, role: str, today: datetime.date | None = None):
     """The open releases with profiles assigned to the user as `role`, soonest launch first,
-    each with its profiles' progress, overdue ones and those waiting for the user first: one
-    query, whatever the number of releases and profiles (an editor's or fact-checker's
-    assignments are a share of a release, read whole so that each release's list is cut
-    and counted here)."""
+    each with its profiles' progress, overdue ones and those waiting for the user first: two
+    queries, whatever the number of releases and profiles. The first reads every assignment's
+    state alone (decided by semi-joins run once for all rows), to order, cut and count each
+    release's list here; the second reads the rows shown, with their counts of citations and
+    threads, which cost a subquery a row."""
     today = today or timezone.localdate()
-    entries = (
+    states = (
         assigned(user, role)
         .with_progress(today)
-        .select_related("release", "profile__country", "profile__topic")
-        .order_by("release__launch_at", "release__name", "profile__country__name")
+        .values_list("pk", "release_id", "progress", "overdue")
     )
-    by_release: dict[int, list[ReleaseProfile]] = {}
-    for entry in entries:
-        by_release.setdefault(entry.release_id, []).append(entry)
+    by_release: dict[int, list[tuple]] = {}
+    for row in states.order_by("release__launch_at", "release__name", "profile__country__name"):
+        by_release.setdefault(row[1], []).append(row)
     first = FIRST_FOR[role]
+    for rows in by_release.values():
+        rows.sort(key=lambda row: (not row[3], first.index(row[2])))
+    shown_ids = [row[0] for rows in by_release.values() for row in rows[:ROWS]]
+    shown = (
+        ReleaseProfile.objects.filter(pk__in=shown_ids)
+        .with_progress(today)
+        .select_related("release", "profile__country", "profile__topic")
+        .in_bulk()
+    )
     home = reverse("admin:index")
     releases = []
     for rows in by_release.values():
-        rows.sort(key=lambda entry: (not entry.overdue, first.index(entry.progress)))
-        shown = rows[:ROWS]
-        for entry in shown:
+        entries = [shown[row[0]] for row in rows[:ROWS]]
+        for entry in entries:
             _describe_entry(entry, role, home)
         releases.append(
             AssignedRelease(
-                release=rows[0].release,
+                release=entries[0].release,
                 role=role,
-                entries=shown,
+                entries=entries,
                 count=len(rows),
-                overdue_count=sum(entry.overdue for entry in rows),
+                overdue_count=sum(row[3] for row in rows),
                 today=today,
             )
         )
